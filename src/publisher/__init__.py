@@ -1,0 +1,14 @@
+"""publisher: one command turns every health article into every channel, with its disclaimers.
+
+The library API the ``publish`` CLI is thin over::
+
+    from publisher import build
+    report = build("path/to/project", out="build", channels=["html"], as_of="2025-03-05")
+"""
+
+from .errors import Diagnostic, PublishError
+from .pipeline import BuildReport, build, load_site
+
+__version__ = "0.1.0"
+
+__all__ = ["build", "load_site", "BuildReport", "Diagnostic", "PublishError", "__version__"]

@@ -1,0 +1,82 @@
+"""What every channel is, and the explicit registry the build picks channels from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Protocol
+
+import jinja2
+
+from ..config import Config
+from ..dates import Moment
+from ..errors import Diagnostic
+from ..markdown import MarkdownConverter
+from ..model import Article, Entry
+from ..output import StagingFolder
+from ..schema import Field
+
+
+@dataclass
+class BuildContext:
+    """Everything a channel may use; passed in, never global."""
+
+    project: Path
+    config: Config
+    now: Moment
+    templates: jinja2.Environment
+    layouts_shown: str  # the layouts folder as shown in messages
+    layouts: Path
+    markdown: MarkdownConverter
+    staging: StagingFolder
+    outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> output name -> path
+    site_outputs: dict[str, Any] = field(default_factory=dict)  # e.g. index, feeds
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def options(self, channel: str) -> Mapping[str, Any]:
+        return self.config.channel(channel)
+
+
+class Channel(Protocol):
+    name: str
+    options: Mapping[str, Field]  # its section of publish.toml, with defaults
+
+    def outputs(self, article: Article) -> dict[str, str]:
+        """Output name -> path in the build folder, known before anything renders."""
+
+    def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
+        """Top-level manifest keys this channel fills (e.g. ``index``, ``feeds``), before rendering."""
+
+    def render(self, entry: Entry, ctx: BuildContext) -> None:
+        """Write this article's outputs into ``ctx.staging``."""
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
+        """Write site-wide outputs (index pages, feeds) once every article is rendered."""
+
+
+class ChannelRegistry:
+    """Channels by name, in a fixed order; refuses two channels with one name."""
+
+    def __init__(self, channels: Iterable[Channel] = ()) -> None:
+        self._channels: dict[str, Channel] = {}
+        for channel in channels:
+            self.add(channel)
+
+    def add(self, channel: Channel) -> None:
+        if channel.name in self._channels:
+            raise ValueError(f"two channels are named {channel.name!r}")
+        self._channels[channel.name] = channel
+
+    def names(self) -> list[str]:
+        return list(self._channels)
+
+    def select(self, names: Iterable[str] | None) -> list[Channel]:
+        """Channels to build, in registry order; unknown names raise KeyError."""
+        wanted = set(self.names() if names is None else names)
+        unknown = wanted - set(self._channels)
+        if unknown:
+            raise KeyError(", ".join(sorted(unknown)))
+        return [c for name, c in self._channels.items() if name in wanted]
+
+    def options(self) -> dict[str, Mapping[str, Field]]:
+        return {name: channel.options for name, channel in self._channels.items()}

@@ -1,0 +1,142 @@
+"""The HTML channel: an accessible page per article and an index of articles.
+
+Templates and CSS live in ``layouts/html/``; every file there that is not a template
+(``*.html``) is copied to the site as it is (the stylesheet, icons).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import schema
+from ..model import Article, Entry
+from ..schema import Field
+from ..templates import render
+from .base import BuildContext
+
+SITE = "site"
+INDEX = f"{SITE}/index.html"
+STYLESHEET = f"{SITE}/style.css"
+OTHER_FORMATS = {  # output name -> link text on the article page, in this order
+    "summary_html": "Plain-language summary",
+    "pdf": "Printable leaflet (PDF)",
+}
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+
+
+def page_path(slug: str) -> str:
+    return f"{SITE}/{slug}/index.html"
+
+
+def page_url(base_url: str | None, slug: str | None = None) -> str | None:
+    """The public address of the index (no slug) or of an article's page."""
+    if not base_url:
+        return None
+    root = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{root}{slug}/" if slug else root
+
+
+class HtmlChannel:
+    name = "html"
+    options = {
+        "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
+    }
+
+    def outputs(self, article: Article) -> dict[str, str]:
+        return {"html": page_path(article.slug)}
+
+    def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
+        return {"index": INDEX}
+
+    def render(self, entry: Entry, ctx: BuildContext) -> None:
+        article = entry.article
+        path = page_path(article.slug)
+        outputs = ctx.outputs.get(article.slug, {})
+        html = render(
+            ctx.templates, "html/article.html", ctx.layouts_shown,
+            site=ctx.config.site,
+            lang=article.lang,
+            page=path,
+            root=INDEX,
+            stylesheet=STYLESHEET,
+            article=article,
+            canonical=page_url(ctx.config.site.base_url, article.slug),
+            body=Markup(entry.body_html),
+            toc=_sections(entry.body_html) if ctx.options(self.name)["toc"] else [],
+            top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
+            bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
+            disclaimers=entry.disclaimers,
+            formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
+            feeds=ctx.site_outputs.get("feeds", {}),
+            structured_data=structured_data(article, ctx.config.site.base_url),
+        )
+        ctx.staging.write_text(path, html)
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
+        index = INDEX
+        site_disclaimers = _shared_disclaimers(entries)
+        html = render(
+            ctx.templates, "html/index.html", ctx.layouts_shown,
+            site=ctx.config.site,
+            lang=ctx.config.site.language,
+            page=index,
+            root=index,
+            stylesheet=STYLESHEET,
+            canonical=page_url(ctx.config.site.base_url),
+            entries=entries,
+            pages={e.article.slug: page_path(e.article.slug) for e in entries},
+            disclaimers=site_disclaimers,
+            feeds=ctx.site_outputs.get("feeds", {}),
+        )
+        ctx.staging.write_text(index, html)
+        for asset in sorted((ctx.layouts / "html").rglob("*")):
+            if asset.is_file() and asset.suffix != ".html":
+                ctx.staging.copy_file(asset, f"{SITE}/{asset.relative_to(ctx.layouts / 'html').as_posix()}")
+
+
+def structured_data(article: Article, base_url: str | None) -> dict[str, Any]:
+    """schema.org MedicalWebPage, the JSON-LD search engines read for health pages."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "headline": article.title,
+        "name": article.title,
+        "description": article.description,
+        "inLanguage": article.lang,
+        "datePublished": article.date.isoformat(),
+        "dateModified": article.last_modified.isoformat(),
+        "author": {"@type": "Person", "name": article.author},
+    }
+    url = page_url(base_url, article.slug)
+    if url:
+        data["url"] = url
+    if article.id:
+        data["identifier"] = f"urn:uuid:{article.id}"
+    if article.tags:
+        data["keywords"] = ", ".join(article.tags)
+    if article.reviewed_on:
+        data["lastReviewed"] = article.reviewed_on.isoformat()
+    if article.reviewed_by:
+        data["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
+    if article.sources:
+        data["citation"] = [
+            {"@type": "CreativeWork", "name": s.title, "url": s.url,
+             **({"publisher": s.publisher} if s.publisher else {}), **({"datePublished": str(s.year)} if s.year else {})}
+            for s in article.sources
+        ]
+    return data
+
+
+def _sections(body_html: str) -> list[tuple[str, str]]:
+    return [(anchor, Markup(inner).striptags()) for anchor, inner in _H2.findall(body_html)]
+
+
+def _shared_disclaimers(entries: list[Entry]):
+    """Disclaimers every listed article carries: the index footer shows their short text."""
+    if not entries:
+        return ()
+    common = set.intersection(*({d.id for d in e.disclaimers} for e in entries))
+    return tuple(d for d in entries[0].disclaimers if d.id in common)

@@ -1,0 +1,1 @@
+"""Checks that read outputs back the way their readers will."""

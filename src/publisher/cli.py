@@ -1,0 +1,143 @@
+"""The ``publish`` command: a thin click layer over the library.
+
+Each command parses options, calls one library function and turns PublishError into
+readable diagnostics and exit code 1. Usage mistakes exit 2 (click's convention).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__, dates
+from .channels import default_channels
+from .config import load_config
+from .content import load_content
+from .errors import Diagnostic, PublishError
+from .pipeline import build as build_project
+from .scaffold import new_article
+
+
+class MomentType(click.ParamType):
+    """ISO 8601 date or date-time, the one rule for ``--as-of`` and front matter."""
+
+    name = "DATETIME"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dates.Moment):
+            return value
+        try:
+            return dates.parse_moment(value)
+        except ValueError as exc:
+            self.fail(f"{value!r} {exc}", param, ctx)
+
+
+AS_OF = click.option("--as-of", type=MomentType(), default=None,
+                     help="Treat this moment as now (ISO 8601: 2025-03-05, 2025-03-05T14:30:00Z). "
+                          "Default: SOURCE_DATE_EPOCH if set, else the clock.")
+CONTENT = click.option("--content", type=click.Path(path_type=Path, file_okay=False), default=None,
+                       help="Content folder. Default: PROJECT/content.")
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+def _fail(exc: PublishError, what: str) -> None:
+    _print_diagnostics(exc.diagnostics)
+    count = len(exc.diagnostics)
+    click.echo(f"{what} failed: {count} error{'s' if count != 1 else ''}.", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="publish")
+@click.option("-C", "--project", type=click.Path(path_type=Path, file_okay=False, exists=True), default=Path("."),
+              show_default=True, help="Project folder: holds publish.toml, content/ and layouts/.")
+@click.pass_context
+def main(ctx: click.Context, project: Path) -> None:
+    """Publish health articles to every channel, never without their disclaimers."""
+    ctx.obj = project
+
+
+@main.command()
+@CONTENT
+@click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Layouts folder (Jinja2 templates and CSS). Default: PROJECT/layouts.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder, replaced whole on success. Default: PROJECT/build.")
+@click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
+              help="Build only this channel; repeat for several. Default: all.")
+@AS_OF
+@click.option("--drafts", is_flag=True, help="Also publish articles with status: draft.")
+@click.option("--future", is_flag=True, help="Also publish articles dated after --as-of.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
+@click.pass_obj
+def build(project, content, layouts, out, channels, as_of, drafts, future, quiet):
+    """Build every published article into the output folder."""
+    started = time.monotonic()
+    show_progress = not quiet and sys.stderr.isatty()
+
+    def progress(channel: str, done: int, total: int) -> None:
+        click.echo(f"\r{channel:>8}: {done}/{total} articles", nl=done == total, err=True)
+
+    try:
+        report = build_project(project, out, channels or None, as_of, content=content, layouts=layouts,
+                               drafts=drafts, future=future, progress=progress if show_progress else None)
+    except PublishError as exc:
+        _fail(exc, "Build")
+    _print_diagnostics(report.warnings)
+    if not quiet:
+        files = ", ".join(f"{name}: {count} files" for name, count in report.outputs.items())
+        count = len(report.articles)
+        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {report.out}/ ({files}) "
+                   f"in {time.monotonic() - started:.1f} s.")
+
+
+@main.command(name="list")
+@CONTENT
+@AS_OF
+@click.pass_obj
+def list_articles(project, content, as_of):
+    """List every article: slug, status as of --as-of, date and title."""
+    try:
+        now = dates.now(as_of)
+        config = load_config(project, default_channels().options())
+        loaded = load_content(project, content or project / "content", config.site.language)
+    except PublishError as exc:
+        _fail(exc, "List")
+    except ValueError as exc:  # a bad SOURCE_DATE_EPOCH
+        raise click.UsageError(str(exc))
+    rows = [(a.slug, a.visibility(now), a.date.isoformat(), a.title)
+            for a in sorted(loaded.articles, key=lambda a: a.slug)]
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("SLUG", "STATUS", "DATE"))]
+    for row in [("SLUG", "STATUS", "DATE", "TITLE")] + rows:
+        click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
+    _print_diagnostics(list(loaded.diagnostics))
+    if any(d.is_error for d in loaded.diagnostics):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("title")
+@CONTENT
+@click.option("--slug", default=None, help="Default: made from the title.")
+@click.option("--author", default=None, help="Default: [site] author in publish.toml.")
+@click.option("--description", default=None, help="One or two sentences for search results and feeds.")
+@AS_OF
+@click.pass_obj
+def new(project, title, content, slug, author, description, as_of):
+    """Write a new draft article with a fresh, permanent id."""
+    try:
+        config = load_config(project, default_channels().options())
+        path = new_article(content or project / "content", title, slug=slug,
+                           author=author or config.site.author, description=description, date=dates.now(as_of))
+    except PublishError as exc:
+        _fail(exc, "New")
+    except ValueError as exc:
+        raise click.UsageError(str(exc))
+    click.echo(f"Wrote {path} (status: draft). Edit it, then set 'status: published'.")

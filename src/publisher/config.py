@@ -1,0 +1,121 @@
+"""``publish.toml``: optional, typed and frozen; every problem reported in one go.
+
+Precedence (as in Quarto): a channel's own defaults, then the channel's section of
+``publish.toml``. Without a file every default applies, so ``publish build`` works bare.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+from . import schema
+from .errors import Diagnostic, error, raise_if_errors
+from .schema import Field
+
+CONFIG_NAME = "publish.toml"
+
+SITE_FIELDS = {
+    "title": Field(schema.text, default="Articles"),
+    "base_url": Field(schema.url),
+    "language": Field(schema.language, default="en"),
+    "description": Field(schema.text),
+    "author": Field(schema.text),  # default author for 'publish new'
+}
+DISCLAIMER_FIELDS = {
+    "default": Field(schema.list_of(schema.text, "disclaimer ids"), default=()),
+}
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Articles"
+    base_url: Optional[str] = None
+    language: str = "en"
+    description: Optional[str] = None
+    author: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Config:
+    site: SiteConfig = SiteConfig()
+    default_disclaimers: tuple[str, ...] = ()
+    channels: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    path: Optional[str] = None  # shown in diagnostics; None when there is no file
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # "section.key" -> line
+
+    def channel(self, name: str) -> Mapping[str, Any]:
+        return self.channels.get(name, MappingProxyType({}))
+
+
+def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]]) -> Config:
+    """Read ``publish.toml`` if present; raise PublishError listing every problem."""
+    path = project / CONFIG_NAME
+    defaults = {name: _defaults(options) for name, options in channel_options.items()}
+    if not path.is_file():
+        return Config(channels=MappingProxyType(defaults))
+    shown = CONFIG_NAME
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise_if_errors([error(shown, int(match.group(1)) if match else None, "config.toml",
+                               f"not valid TOML: {exc}")])
+    lines = _key_lines(text)
+    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, **channel_options}
+    diagnostics: list[Diagnostic] = []
+    values: dict[str, dict[str, Any]] = {}
+    for name, table in data.items():
+        if name not in sections:
+            diagnostics.append(error(shown, lines.get(name), "config.unknown",
+                                     f"unknown section [{name}]{schema.suggest(name, sections)}"))
+        elif not isinstance(table, dict):
+            diagnostics.append(error(shown, lines.get(name), "config.section", f"[{name}] must be a table"))
+    for name, fields in sections.items():
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            continue
+        section_lines = {key: lines.get(f"{name}.{key}") for key in table}
+        clean, problems = schema.check_mapping(table, fields, path=shown, lines=section_lines,
+                                               code=f"config.{name}", first_line=lines.get(name))
+        values[name] = clean
+        diagnostics += [_prefix(d, name) for d in problems]
+    raise_if_errors(diagnostics)
+    channels = {name: MappingProxyType(values[name]) for name in channel_options}
+    return Config(
+        site=SiteConfig(**values["site"]),
+        default_disclaimers=tuple(values["disclaimers"]["default"]),
+        channels=MappingProxyType(channels),
+        path=shown,
+        lines=lines,
+    )
+
+
+def _defaults(options: Mapping[str, Field]) -> Mapping[str, Any]:
+    return MappingProxyType({key: spec.default for key, spec in options.items()})
+
+
+def _prefix(diagnostic: Diagnostic, section: str) -> Diagnostic:
+    return Diagnostic(diagnostic.path, diagnostic.line, diagnostic.code,
+                      f"[{section}] {diagnostic.message}", diagnostic.severity)
+
+
+def _key_lines(text: str) -> dict[str, int]:
+    """Best-effort line numbers for ``[section]`` headers and their ``key =`` lines."""
+    lines: dict[str, int] = {}
+    section = ""
+    for number, line in enumerate(text.split("\n"), 1):
+        header = re.match(r"^\s*\[\s*([A-Za-z0-9_.-]+)\s*\]", line)
+        if header:
+            section = header.group(1)
+            lines.setdefault(section, number)
+            continue
+        key = re.match(r"^\s*([A-Za-z0-9_-]+)\s*=", line)
+        if key:
+            lines.setdefault(f"{section}.{key.group(1)}" if section else key.group(1), number)
+    return lines

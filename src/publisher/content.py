@@ -1,0 +1,201 @@
+"""Find and load articles and disclaimers from ``content/``, collecting every problem."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema
+from .errors import Diagnostic, error, warning
+from .frontmatter import parse_document, read_text
+from .model import Article, Disclaimer, Reference
+from .schema import Field
+
+DISCLAIMER_DIR = "disclaimers"
+
+REFERENCE_FIELDS = {
+    "title": Field(schema.text, required=True),
+    "url": Field(schema.url, required=True),
+    "publisher": Field(schema.text),
+    "year": Field(schema.whole_number),
+}
+DISCLAIMER_REF_RE = re.compile(r"^-?[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def _disclaimer_ref(value):
+    if not isinstance(value, str) or not DISCLAIMER_REF_RE.match(value):
+        raise ValueError("must be a disclaimer id such as 'crisis-help', or '-id' to drop a default")
+    return value
+
+
+ARTICLE_FIELDS = {
+    "title": Field(schema.text, required=True),
+    "date": Field(schema.moment, required=True),
+    "author": Field(schema.text, required=True),
+    "description": Field(schema.text, required=True),
+    "id": Field(schema.uuid_text),
+    "slug": Field(schema.slug),
+    "updated": Field(schema.moment),
+    "reviewed_by": Field(schema.text),
+    "reviewed_on": Field(schema.moment),
+    "tags": Field(schema.list_of(schema.text, "text"), default=()),
+    "lang": Field(schema.language),
+    "status": Field(schema.one_of("draft", "published"), default="published"),
+    "expires": Field(schema.moment),
+    "disclaimers": Field(schema.list_of(_disclaimer_ref, "disclaimer ids"), default=()),
+    "sources": Field(schema.list_of(schema.record(REFERENCE_FIELDS, Reference), "references"), default=()),
+    "plain_summary": Field(schema.text),
+}
+DISCLAIMER_FIELDS = {
+    "title": Field(schema.text, required=True),
+    "short": Field(schema.text, required=True),
+    "plain": Field(schema.text, required=True),
+    "placement": Field(schema.one_of("top", "bottom"), default="bottom"),
+    "required": Field(schema.boolean, default=False),
+}
+
+
+@dataclass(frozen=True)
+class LoadedContent:
+    articles: tuple[Article, ...]
+    disclaimers: dict[str, Disclaimer]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def find_article_files(content: Path) -> list[Path]:
+    """``content/<slug>.md`` files and ``content/<slug>/index.md`` page bundles, sorted."""
+    found = []
+    for path in sorted(content.iterdir()):
+        if path.name.startswith((".", "_")) or path.name == DISCLAIMER_DIR:
+            continue
+        if path.is_file() and path.suffix == ".md":
+            found.append(path)
+        elif path.is_dir() and (path / "index.md").is_file():
+            found.append(path / "index.md")
+    return found
+
+
+def load_content(project: Path, content: Path, default_lang: str) -> LoadedContent:
+    diagnostics: list[Diagnostic] = []
+    if not content.is_dir():
+        return LoadedContent((), {}, (error(shown_path(content, project), None, "content.missing",
+                                            "content folder not found; create it or pass --content DIR"),))
+    disclaimers = {}
+    folder = content / DISCLAIMER_DIR
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        disclaimer, problems = load_disclaimer(path, shown_path(path, project))
+        diagnostics += problems
+        if disclaimer:
+            disclaimers[disclaimer.id] = disclaimer
+    articles = []
+    for path in find_article_files(content):
+        article, problems = load_article(path, shown_path(path, project), default_lang)
+        diagnostics += problems
+        if article:
+            articles.append(article)
+    diagnostics += _duplicate_slugs(articles)
+    return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics))
+
+
+def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Article | None, list[Diagnostic]]:
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    document, problems = parse_document(text, shown)
+    if document is None:
+        return None, problems
+    values, problems = schema.check_mapping(document.data, ARTICLE_FIELDS, path=shown, lines=document.lines,
+                                            code="frontmatter", first_line=1)
+    is_bundle = path.name == "index.md"
+    if values["slug"] is None:
+        values["slug"] = path.parent.name if is_bundle else path.stem
+        if not schema.SLUG_RE.match(values["slug"]):
+            problems.append(error(shown, 1, "frontmatter.slug",
+                                  f"the name {values['slug']!r} is not a valid slug (lowercase letters, digits and "
+                                  "hyphens); rename the file or add 'slug: ...' to the front matter"))
+    problems += _check_body(document.body, document.body_line, shown)
+    problems += _check_dates(values, document.lines, shown)
+    if values["description"] and _sentence_count(values["description"]) > 2:
+        problems.append(warning(shown, document.lines.get("description"), "frontmatter.description",
+                                "'description' should be one or two sentences; it is shown in search results"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    refs = values.pop("disclaimers")
+    values["lang"] = values["lang"] or default_lang
+    article = Article(
+        source=shown, body=document.body, body_line=document.body_line, disclaimer_refs=refs,
+        bundle_dir=str(path.parent) if is_bundle else None, lines=dict(document.lines), **values,
+    )
+    return article, problems
+
+
+def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Diagnostic]]:
+    text, problems = read_text(path, shown)
+    if text is None:
+        return None, problems
+    document, problems = parse_document(text, shown)
+    if document is None:
+        return None, problems
+    values, problems = schema.check_mapping(document.data, DISCLAIMER_FIELDS, path=shown, lines=document.lines,
+                                            code="disclaimer", first_line=1)
+    if not schema.SLUG_RE.match(path.stem):
+        problems.append(error(shown, None, "disclaimer.id", f"the file name {path.stem!r} is not a valid disclaimer "
+                              "id (lowercase letters, digits and hyphens); rename the file"))
+    if values["short"] and "\n" in values["short"]:
+        problems.append(error(shown, document.lines.get("short"), "disclaimer.short",
+                              "'short' must be a single line: it goes in feeds and page footers"))
+    if not document.body.strip():
+        problems.append(error(shown, document.body_line, "disclaimer.body",
+                              "the disclaimer has no full text; write it below the front matter"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
+
+
+def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
+    """The title is the page's only h1, so the body's sections must start at '##'."""
+    problems, fenced, previous = [], False, ""
+    for number, line in enumerate(body.split("\n"), first_line):
+        if re.match(r"^\s{0,3}(```|~~~)", line):
+            fenced = not fenced
+        elif not fenced and (re.match(r"^\s{0,3}#(\s|$)", line) or (re.match(r"^\s{0,3}=+\s*$", line) and previous.strip())):
+            problems.append(error(shown, number, "body.h1", "a level-1 heading in the body; the title is the page's "
+                                  "only level-1 heading, so start sections at '##'"))
+        previous = line
+    return problems
+
+
+def _check_dates(values: dict, lines: dict, shown: str) -> list[Diagnostic]:
+    problems = []
+    for key in ("updated", "expires"):
+        if values[key] is not None and values["date"] is not None and values[key] < values["date"]:
+            problems.append(error(shown, lines.get(key), f"frontmatter.{key}",
+                                  f"'{key}' ({values[key]}) is before 'date' ({values['date']})"))
+    return problems
+
+
+def _sentence_count(text: str) -> int:
+    return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s])
+
+
+def _duplicate_slugs(articles: list[Article]) -> list[Diagnostic]:
+    seen: dict[str, Article] = {}
+    problems = []
+    for article in articles:
+        if article.slug in seen:
+            problems.append(error(article.source, article.lines.get("slug", 1), "content.duplicate-slug",
+                                  f"slug {article.slug!r} is already used by {seen[article.slug].source}; "
+                                  "give one of them another 'slug:'"))
+        else:
+            seen[article.slug] = article
+    return problems
+
+
+def shown_path(path: Path, project: Path) -> str:
+    try:
+        return path.resolve().relative_to(project.resolve()).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,114 @@
+"""Split a Markdown file into YAML front matter and body, keeping line numbers for errors.
+
+YAML is read with a safe loader that also refuses aliases (no "billion laughs") and leaves
+dates as text, so every date goes through the one ISO 8601 rule in ``dates.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, error
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps and without anchors/aliases."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                None, None, "aliases (*name) are not allowed in front matter; write the value out", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Document:
+    data: dict[str, Any]
+    lines: dict[str, int]  # top-level key -> line in the file (1-based)
+    body: str
+    body_line: int
+
+
+def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
+    """Read UTF-8 (a BOM is accepted), normalising Windows line endings."""
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [error(shown, line, "file.encoding",
+                            f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")]
+    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+
+
+def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnostic]]:
+    lines = text.split("\n")
+    if not text.strip():
+        return None, [error(shown, 1, "frontmatter.empty", "the file is empty; it needs front matter between '---' lines and a body")]
+    if lines[0].strip() != "---":
+        return None, [error(shown, 1, "frontmatter.missing",
+                            "the file must start with front matter: a '---' line, YAML keys, then another '---' line")]
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return None, [error(shown, 1, "frontmatter.unclosed",
+                            "the front matter opened on line 1 is never closed; add a '---' line after the last key")]
+    yaml_text = "\n".join(lines[1:end])
+    try:
+        loader = _FrontMatterLoader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                data, key_lines = {}, {}
+            elif not isinstance(node, yaml.MappingNode):
+                return None, [error(shown, node.start_mark.line + 2, "frontmatter.yaml",
+                                    "front matter must be a mapping of 'key: value' lines")]
+            else:
+                data, key_lines, problems = _construct_mapping(loader, node, shown)
+                if problems:
+                    return None, problems
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        return None, [_yaml_diagnostic(exc, shown)]
+    body = "\n".join(lines[end + 1:])
+    return Document(data, key_lines, body, end + 2), []
+
+
+def _construct_mapping(loader, node, shown):
+    data: dict[str, Any] = {}
+    key_lines: dict[str, int] = {}
+    problems: list[Diagnostic] = []
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 2  # +1 for 1-based, +1 for the opening '---'
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            problems.append(error(shown, line, "frontmatter.yaml", f"key {key!r} must be text"))
+            continue
+        if key in data:
+            problems.append(error(shown, line, "frontmatter.duplicate",
+                                  f"key {key!r} appears twice (first on line {key_lines[key]}); keep one"))
+            continue
+        data[key] = loader.construct_object(value_node, deep=True)
+        key_lines[key] = line
+    return data, key_lines, problems
+
+
+def _yaml_diagnostic(exc: yaml.YAMLError, shown: str) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line = mark.line + 2 if mark is not None else 2
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "\t" in problem or "tab" in problem:
+        problem += " (YAML does not allow tabs for indentation; use spaces)"
+    return error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {problem}")

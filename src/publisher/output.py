@@ -1,0 +1,108 @@
+"""The output folder: a staging folder with path guards, then one swap into place.
+
+A build writes everything into a fresh sibling folder; only when every output is written and
+verified is it exchanged with the old one (atomically where Linux allows), so a failed build
+leaves the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+
+from .errors import PublishError, error
+
+MANIFEST = "manifest.json"
+
+
+class StagingFolder:
+    """Writes outputs under one root; refuses paths outside it and second writes to one path."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.written: set[str] = set()
+
+    def path_for(self, relpath: str) -> Path:
+        pure = PurePosixPath(relpath)
+        if pure.is_absolute() or ".." in pure.parts or "\\" in relpath or not pure.parts:
+            raise PublishError([error(None, None, "output.path", f"refusing to write {relpath!r}: outside the output folder")])
+        if relpath in self.written:
+            raise PublishError([error(None, None, "output.twice", f"two outputs want the same file {relpath!r}")])
+        self.written.add(relpath)
+        target = self.root.joinpath(*pure.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return target
+
+    def write_text(self, relpath: str, text: str) -> None:
+        self.path_for(relpath).write_bytes(text.encode("utf-8"))
+
+    def write_bytes(self, relpath: str, data: bytes) -> None:
+        self.path_for(relpath).write_bytes(data)
+
+    def copy_file(self, source: Path, relpath: str) -> None:
+        self.write_bytes(relpath, source.read_bytes())
+
+    def read_text(self, relpath: str) -> str:
+        return (self.root / relpath).read_text(encoding="utf-8")
+
+
+def manifest_json(manifest: dict) -> str:
+    return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+
+
+def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) -> None:
+    """Refuse to replace a folder that is not ours: the project, its sources, or someone's files."""
+    resolved = out.resolve()
+    for precious in (project, content, layouts):
+        p = precious.resolve()
+        if resolved == p or p.is_relative_to(resolved):
+            raise PublishError([error(str(out), None, "output.unsafe",
+                                      f"the output folder would replace {precious}; choose another --out")])
+    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
+        raise PublishError([error(str(out), None, "output.foreign",
+                                  "exists but is not a publisher build (no manifest.json); "
+                                  "move it away or choose another --out")])
+
+
+def new_staging(out: Path) -> StagingFolder:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return StagingFolder(Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent)))
+
+
+def swap_in(staging: StagingFolder, out: Path) -> None:
+    """Put the staged build in place of ``out`` and delete the old one."""
+    new = staging.root
+    os.chmod(new, 0o755)  # mkdtemp makes it private; a build folder is meant to be served
+    if not out.exists():
+        os.rename(new, out)
+        return
+    if _exchange(new, out):
+        shutil.rmtree(new)  # ``new`` now holds the previous build
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rename(out, old / "build")
+    os.rename(new, out)
+    shutil.rmtree(old)
+
+
+def discard(staging: StagingFolder) -> None:
+    shutil.rmtree(staging.root, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    libc = ctypes.CDLL(name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0

@@ -1,0 +1,178 @@
+"""load -> validate -> render channels -> verify -> swap in.
+
+Everything is read and checked before anything is written (as MkDocs does), and outputs go
+to a staging folder that replaces the old build only when the whole build succeeded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from . import dates
+from .channels import BuildContext, ChannelRegistry, default_channels
+from .checks.compliance import verify_html_pages
+from .config import Config, load_config
+from .content import LoadedContent, load_content, shown_path
+from .disclaimers import check_default_disclaimers, resolve_disclaimers
+from .errors import Diagnostic, PublishError, error, raise_if_errors
+from .markdown import MarkdownConverter
+from .model import Article, Disclaimer, Entry, Selection
+from .output import MANIFEST, check_output_folder, discard, manifest_json, new_staging, swap_in
+from .templates import make_environment
+
+Progress = Callable[[str, int, int], None]  # channel, done, total
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's parts live; defaults follow the standard layout."""
+
+    root: Path
+    content: Path
+    layouts: Path
+
+    @classmethod
+    def at(cls, root, content=None, layouts=None) -> "Project":
+        root = Path(root)
+        return cls(root, Path(content) if content else root / "content", Path(layouts) if layouts else root / "layouts")
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    content: LoadedContent
+    resolved: dict[str, tuple[Disclaimer, ...]]  # slug -> disclaimers in order
+    warnings: tuple[Diagnostic, ...]
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    articles: list[str] = field(default_factory=list)  # slugs, in manifest order
+    outputs: dict[str, int] = field(default_factory=dict)  # channel -> files written
+    warnings: list[Diagnostic] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+
+
+def load_site(project: Project, registry: ChannelRegistry) -> Site:
+    """Read config, disclaimers and articles; raise PublishError with every problem found."""
+    config = load_config(project.root, registry.options())
+    content = load_content(project.root, project.content, config.site.language)
+    diagnostics = list(content.diagnostics) + check_default_disclaimers(config, content.disclaimers)
+    resolved = {}
+    for article in content.articles:
+        resolved[article.slug], problems = resolve_disclaimers(article, config, content.disclaimers)
+        diagnostics += problems
+    raise_if_errors(diagnostics)
+    return Site(config, content, resolved, tuple(d for d in diagnostics if not d.is_error))
+
+
+def select_articles(articles: Iterable[Article], selection: Selection) -> list[Article]:
+    """Published articles, newest first; ties by slug, so the order never changes."""
+    chosen = sorted((a for a in articles if selection.includes(a)), key=lambda a: a.slug)
+    return sorted(chosen, key=lambda a: a.date, reverse=True)
+
+
+def build(
+    project,
+    out=None,
+    channels: Optional[Iterable[str]] = None,
+    as_of=None,
+    *,
+    content=None,
+    layouts=None,
+    drafts: bool = False,
+    future: bool = False,
+    registry: Optional[ChannelRegistry] = None,
+    progress: Optional[Progress] = None,
+) -> BuildReport:
+    """Build ``project`` into ``out`` (default ``<project>/build``) and return a report."""
+    paths = Project.at(project, content, layouts)
+    out = Path(out) if out else paths.root / "build"
+    registry = registry or default_channels()
+    try:
+        chosen = registry.select(channels)
+    except KeyError as exc:
+        raise PublishError([error(None, None, "usage.channel",
+                                  f"unknown channel {exc.args[0]}; choose from {', '.join(registry.names())}")])
+    now = _now(as_of)
+    site = load_site(paths, registry)
+    if not paths.layouts.is_dir():
+        raise PublishError([error(str(paths.layouts), None, "layout.missing",
+                                  "layouts folder not found; create it or pass --layouts DIR")])
+    check_output_folder(out, paths.root, paths.content, paths.layouts)
+    articles = select_articles(site.content.articles, Selection(now, drafts, future))
+    markdown = MarkdownConverter()
+    entries = [_prepare(a, site.resolved[a.slug], markdown) for a in articles]
+
+    staging = new_staging(out)
+    try:
+        ctx = BuildContext(
+            project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
+            layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, markdown=markdown,
+            staging=staging, diagnostics=list(site.warnings),
+        )
+        for channel in chosen:
+            ctx.site_outputs.update(channel.site_outputs(ctx))
+        for article in articles:
+            ctx.outputs[article.slug] = {k: v for c in chosen for k, v in c.outputs(article).items()}
+        report = BuildReport(out=out)
+        for channel in chosen:
+            for done, entry in enumerate(entries, 1):
+                channel.render(entry, ctx)
+                if progress:
+                    progress(channel.name, done, len(entries))
+            channel.finish(entries, ctx)
+            report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
+        report.manifest = _manifest(entries, ctx)
+        staging.write_text(MANIFEST, manifest_json(report.manifest))
+        raise_if_errors(verify_html_pages(entries, ctx.outputs, staging))
+        swap_in(staging, out)
+    except BaseException:
+        discard(staging)
+        raise
+    report.articles = [a.slug for a in articles]
+    report.warnings = [d for d in ctx.diagnostics if not d.is_error]
+    return report
+
+
+def _now(as_of) -> dates.Moment:
+    try:
+        return dates.now(as_of)
+    except ValueError as exc:
+        raise PublishError([error(None, None, "usage.as-of", f"--as-of {exc}, got {as_of!r}")])
+
+
+def _prepare(article: Article, disclaimers: tuple[Disclaimer, ...], markdown: MarkdownConverter) -> Entry:
+    return Entry(
+        article=article,
+        disclaimers=disclaimers,
+        body_html=markdown.to_html(article.body, article.source, article.body_line),
+        disclaimer_html={d.id: markdown.to_html(d.body, d.source) for d in disclaimers},
+    )
+
+
+def _manifest(entries: list[Entry], ctx: BuildContext) -> dict:
+    articles = []
+    for entry in entries:
+        a = entry.article
+        record = {
+            "slug": a.slug,
+            "title": a.title,
+            "source": a.source,
+            "date": a.date.isoformat(),
+        }
+        if a.updated:
+            record["updated"] = a.updated.isoformat()
+        if a.id:
+            record["id"] = a.id
+        record["disclaimers"] = [{"id": d.id, "sha256": d.sha256} for d in entry.disclaimers]
+        record["outputs"] = dict(sorted(ctx.outputs[a.slug].items()))
+        articles.append(record)
+    manifest = {"articles": articles}
+    if "index" in ctx.site_outputs:
+        manifest["index"] = ctx.site_outputs["index"]
+    manifest["feeds"] = ctx.site_outputs.get("feeds", {})
+    return manifest

@@ -1,0 +1,48 @@
+"""``publish new``: a valid draft article with a fresh, permanent id."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+
+import yaml
+
+from .dates import Moment
+from .errors import PublishError, error
+from .schema import SLUG_RE
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+
+
+def new_article(content: Path, title: str, *, slug: str | None, author: str | None,
+                description: str | None, date: Moment) -> Path:
+    if not title.strip():
+        raise ValueError("the title must not be empty")
+    slug = slug or slugify(title)
+    if not SLUG_RE.match(slug):
+        raise ValueError(f"cannot use {slug!r} as a slug; pass --slug with lowercase letters, digits and hyphens")
+    if not author:
+        raise ValueError("no author: pass --author NAME or set [site] author in publish.toml")
+    path = content / f"{slug}.md"
+    if path.exists() or (content / slug / "index.md").exists():
+        raise PublishError([error(str(path), None, "new.exists", "an article with this slug exists; pass another --slug")])
+    front_matter = {
+        "id": str(uuid.uuid4()),
+        "title": title.strip(),
+        "date": date.isoformat(),
+        "author": author,
+        "description": description or f"TODO: say in one or two sentences what {title.strip()!r} covers.",
+        "status": "draft",
+        "tags": [],
+        "disclaimers": [],
+    }
+    text = "---\n" + yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True) + "---\n\n" \
+        "## First section\n\nWrite the article here, with sections starting at '##'.\n"
+    content.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
