@@ -14,7 +14,7 @@ test: $(STAMP)
 
 # Regenerate the golden output trees under tests/golden/ from tests/projects/ (review the diff!).
 golden: $(STAMP)
-	$(BIN)/python -m tests.golden
+	$(BIN)/python tests/regenerate_golden.py
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

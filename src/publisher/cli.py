@@ -42,6 +42,11 @@ CONTENT = click.option("--content", type=click.Path(path_type=Path, file_okay=Fa
                        help="Content folder. Default: PROJECT/content.")
 
 
+def _under(project: Path, path: Path | None) -> Path | None:
+    """Relative folders given on the command line are relative to the project (like git -C)."""
+    return project / path if path is not None else None
+
+
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
@@ -86,7 +91,8 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, quiet
         click.echo(f"\r{channel:>8}: {done}/{total} articles", nl=done == total, err=True)
 
     try:
-        report = build_project(project, out, channels or None, as_of, content=content, layouts=layouts,
+        report = build_project(project, _under(project, out), channels or None, as_of,
+                               content=_under(project, content), layouts=_under(project, layouts),
                                drafts=drafts, future=future, progress=progress if show_progress else None)
     except PublishError as exc:
         _fail(exc, "Build")
@@ -107,7 +113,7 @@ def list_articles(project, content, as_of):
     try:
         now = dates.now(as_of)
         config = load_config(project, default_channels().options())
-        loaded = load_content(project, content or project / "content", config.site.language)
+        loaded = load_content(project, _under(project, content) or project / "content", config.site.language)
     except PublishError as exc:
         _fail(exc, "List")
     except ValueError as exc:  # a bad SOURCE_DATE_EPOCH
@@ -134,7 +140,7 @@ def new(project, title, content, slug, author, description, as_of):
     """Write a new draft article with a fresh, permanent id."""
     try:
         config = load_config(project, default_channels().options())
-        path = new_article(content or project / "content", title, slug=slug,
+        path = new_article(_under(project, content) or project / "content", title, slug=slug,
                            author=author or config.site.author, description=description, date=dates.now(as_of))
     except PublishError as exc:
         _fail(exc, "New")

@@ -7,6 +7,7 @@ Templates and CSS live in ``layouts/html/``; every file there that is not a temp
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -74,6 +75,11 @@ class HtmlChannel:
             structured_data=structured_data(article, ctx.config.site.base_url),
         )
         ctx.staging.write_text(path, html)
+        if article.bundle_dir:  # images and files beside a bundle's index.md go beside its page
+            bundle = Path(article.bundle_dir)
+            for asset in sorted(bundle.rglob("*")):
+                if asset.is_file() and asset.name != "index.md":
+                    ctx.staging.copy_file(asset, f"{SITE}/{article.slug}/{asset.relative_to(bundle).as_posix()}")
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
         index = INDEX
