@@ -95,19 +95,27 @@ def load_content(project: Path, content: Path, default_lang: str) -> LoadedConte
         diagnostics += problems
         if article:
             articles.append(article)
-    diagnostics += _duplicate_slugs(articles)
+    diagnostics += _duplicates(articles)
     return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics))
 
 
-def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Article | None, list[Diagnostic]]:
+def _read_checked(path: Path, shown: str, fields, code: str):
+    """Read a file and check its front matter: (text, document, values, problems); document None on failure."""
     text, problems = read_text(path, shown)
     if text is None:
-        return None, problems
+        return None, None, {}, problems
     document, problems = parse_document(text, shown)
     if document is None:
+        return text, None, {}, problems
+    values, problems = schema.check_mapping(document.data, fields, path=shown, lines=document.lines,
+                                            code=code, first_line=1)
+    return text, document, values, problems
+
+
+def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Article | None, list[Diagnostic]]:
+    _, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter")
+    if document is None:
         return None, problems
-    values, problems = schema.check_mapping(document.data, ARTICLE_FIELDS, path=shown, lines=document.lines,
-                                            code="frontmatter", first_line=1)
     is_bundle = path.name == "index.md"
     if values["slug"] is None:
         values["slug"] = path.parent.name if is_bundle else path.stem
@@ -132,14 +140,9 @@ def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Arti
 
 
 def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Diagnostic]]:
-    text, problems = read_text(path, shown)
-    if text is None:
-        return None, problems
-    document, problems = parse_document(text, shown)
+    text, document, values, problems = _read_checked(path, shown, DISCLAIMER_FIELDS, "disclaimer")
     if document is None:
         return None, problems
-    values, problems = schema.check_mapping(document.data, DISCLAIMER_FIELDS, path=shown, lines=document.lines,
-                                            code="disclaimer", first_line=1)
     if not schema.SLUG_RE.match(path.stem):
         problems.append(error(shown, None, "disclaimer.id", f"the file name {path.stem!r} is not a valid disclaimer "
                               "id (lowercase letters, digits and hyphens); rename the file"))
@@ -161,7 +164,8 @@ def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
     for number, line in enumerate(body.split("\n"), first_line):
         if re.match(r"^\s{0,3}(```|~~~)", line):
             fenced = not fenced
-        elif not fenced and (re.match(r"^\s{0,3}#(\s|$)", line) or (re.match(r"^\s{0,3}=+\s*$", line) and previous.strip())):
+        elif not fenced and (re.match(r"^\s{0,3}#(\s|$)", line) or re.search(r"<h1[\s>]", line, re.I)
+                             or (re.match(r"^\s{0,3}=+\s*$", line) and previous.strip())):
             problems.append(error(shown, number, "body.h1", "a level-1 heading in the body; the title is the page's "
                                   "only level-1 heading, so start sections at '##'"))
         previous = line
@@ -181,16 +185,20 @@ def _sentence_count(text: str) -> int:
     return len([s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s])
 
 
-def _duplicate_slugs(articles: list[Article]) -> list[Diagnostic]:
-    seen: dict[str, Article] = {}
+def _duplicates(articles: list[Article]) -> list[Diagnostic]:
+    """Two articles may share neither a slug (one address) nor an id (one feed item)."""
     problems = []
-    for article in articles:
-        if article.slug in seen:
-            problems.append(error(article.source, article.lines.get("slug", 1), "content.duplicate-slug",
-                                  f"slug {article.slug!r} is already used by {seen[article.slug].source}; "
-                                  "give one of them another 'slug:'"))
-        else:
-            seen[article.slug] = article
+    for key, fix in (("slug", "give one of them another 'slug:'"), ("id", "give one of them a new id")):
+        seen: dict[str, Article] = {}
+        for article in articles:
+            value = getattr(article, key)
+            if value is None:
+                continue
+            if value in seen:
+                problems.append(error(article.source, article.lines.get(key, 1), f"content.duplicate-{key}",
+                                      f"{key} {value!r} is already used by {seen[value].source}; {fix}"))
+            else:
+                seen[value] = article
     return problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 _ISO = re.compile(
@@ -19,7 +19,7 @@ _ISO = re.compile(
 @dataclass(frozen=True, order=True)
 class Moment:
     instant: datetime  # always timezone-aware, in UTC
-    has_time: bool = False
+    has_time: bool = field(default=False, compare=False)  # 2027-01-01 is the same moment as 2027-01-01T00:00Z
 
     @property
     def date(self) -> date:

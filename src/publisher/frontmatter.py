@@ -106,9 +106,13 @@ def _construct_mapping(loader, node, shown):
 
 
 def _yaml_diagnostic(exc: yaml.YAMLError, shown: str) -> Diagnostic:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    # Where a construct was opened (an unclosed '[' or quote) is more useful than where parsing gave up.
+    mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
     line = mark.line + 2 if mark is not None else 2
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if "\t" in problem or "tab" in problem:
-        problem += " (YAML does not allow tabs for indentation; use spaces)"
+    context = getattr(exc, "context", None)
+    if context and getattr(exc, "context_mark", None) is not None:
+        problem = f"{context}: {problem}"
+    if "\\t" in problem or "\t" in problem:
+        problem += " (YAML does not allow tabs; indent with spaces)"
     return error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {problem}")

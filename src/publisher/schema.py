@@ -136,6 +136,7 @@ def _problems(data: Mapping[str, Any], fields: Mapping[str, Field]):
             clean[key] = spec.convert(value)
         except ValueError as exc:
             problems.append((key, key, f"{key!r} {exc}, got {_show(value)}"))
+            clean[key] = spec.default  # keep every key present, so later checks can still run
     return clean, problems
 
 

@@ -1,0 +1,100 @@
+"""Shared fixtures and helpers: a throwaway copy of the project, article writers, CLI runner."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import traceback
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from click.testing import CliRunner
+
+from publisher.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AS_OF = "2027-01-01"  # after the sample article's date (2026-11-28); never the clock
+
+GOOD_FRONT_MATTER = (
+    "title: A Test Article\n"
+    "date: 2026-06-01\n"
+    "author: A. Writer\n"
+    "description: A short test article.\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the repository's content, layouts and publish.toml in tmp_path/proj."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    shutil.copytree(REPO / "content", proj / "content")
+    shutil.copytree(REPO / "layouts", proj / "layouts")
+    shutil.copy2(REPO / "publish.toml", proj / "publish.toml")
+    return proj
+
+
+def write_article(project: Path, name: str, front_matter: str, body: str = "Some text.\n") -> Path:
+    """Write content/<name>.md as '---\\n{front_matter}---\\n{body}'."""
+    if front_matter and not front_matter.endswith("\n"):
+        front_matter += "\n"
+    path = project / "content" / f"{name}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{front_matter}---\n{body}", encoding="utf-8")
+    return path
+
+
+def run_cli(project: Path | None, *args: str, env: dict | None = None):
+    """Invoke ``publish [-C project] args...`` in-process; returns click's Result."""
+    runner = CliRunner()
+    argv = (["-C", str(project)] if project is not None else []) + list(args)
+    return runner.invoke(main, argv, env=env, catch_exceptions=True)
+
+
+def build_cli(project: Path, *args: str, env: dict | None = None):
+    """``publish -C project build --as-of 2027-01-01 args...`` unless args give their own --as-of."""
+    extra = [] if any(a == "--as-of" or a.startswith("--as-of=") for a in args) else ["--as-of", AS_OF]
+    return run_cli(project, "build", *extra, *args, env=env)
+
+
+def tree_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` as relative posix path -> bytes (empty dict if missing)."""
+    folder = Path(folder)
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def normalise(text: str) -> str:
+    """Typographic quotes to ASCII, whitespace folded; no space before closing punctuation.
+
+    get_text(" ") puts a space between '<strong>off-label</strong>' and a following ':'; the
+    last rule undoes that on both sides of a comparison (the sources never have such a space).
+    """
+    text = re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
+    return re.sub(r" (?=[.,;:!?)])", "", text)
+
+
+def parse_html(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(Path(path).read_bytes(), "html5lib")
+
+
+def visible_text(element) -> str:
+    return normalise(element.get_text(" "))
+
+
+def output_of(result) -> str:
+    """Everything the command printed (stdout and stderr), plus the traceback of a crash.
+
+    CliRunner catches an unexpected exception instead of printing it the way a real run
+    would, so it is added here: 'Traceback' in the text means the command crashed.
+    """
+    text = result.output
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        text += "\n" + "".join(traceback.format_exception(*result.exc_info))
+    return text
