@@ -269,3 +269,15 @@ def test_building_twice_into_one_folder_is_byte_identical(project, tmp_path):
 
 def test_repository_sample_is_dated_before_as_of(manifest):
     assert _record(manifest)["date"] < AS_OF
+
+
+def test_every_page_parses_as_html5_without_errors(built):
+    import html5lib
+
+    _, out, _ = built
+    pages = sorted((out / "site").rglob("*.html"))
+    assert pages
+    for path in pages:
+        parser = html5lib.HTMLParser(strict=True)
+        parser.parse(path.read_bytes())  # strict mode raises on the first parse error
+        assert parser.errors == [], path
