@@ -47,6 +47,14 @@ def _under(project: Path, path: Path | None) -> Path | None:
     return project / path if path is not None else None
 
 
+def _display(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return Path(path).resolve().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _print_diagnostics(diagnostics: list[Diagnostic]) -> None:
     for diagnostic in diagnostics:
         click.echo(str(diagnostic), err=True)
@@ -100,7 +108,7 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, quiet
     if not quiet:
         files = ", ".join(f"{name}: {count} files" for name, count in report.outputs.items())
         count = len(report.articles)
-        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {report.out}/ ({files}) "
+        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}) "
                    f"in {time.monotonic() - started:.1f} s.")
 
 

@@ -113,7 +113,7 @@ def _read_checked(path: Path, shown: str, fields, code: str):
 
 
 def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Article | None, list[Diagnostic]]:
-    _, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter")
+    text, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter")
     if document is None:
         return None, problems
     is_bundle = path.name == "index.md"
@@ -134,7 +134,8 @@ def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Arti
     values["lang"] = values["lang"] or default_lang
     article = Article(
         source=shown, body=document.body, body_line=document.body_line, disclaimer_refs=refs,
-        bundle_dir=str(path.parent) if is_bundle else None, lines=dict(document.lines), **values,
+        bundle_dir=str(path.parent) if is_bundle else None, lines=dict(document.lines),
+        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), **values,
     )
     return article, problems
 

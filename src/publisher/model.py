@@ -53,6 +53,7 @@ class Article:
     sources: tuple[Reference, ...] = ()
     plain_summary: Optional[str] = None
     bundle_dir: Optional[str] = None  # folder of a page bundle (index.md plus its images)
+    sha256: str = ""  # of the whole source file
     lines: dict = field(default_factory=dict, compare=False, hash=False)  # front matter key -> line
 
     @property

@@ -35,8 +35,8 @@ class Project:
 
     @classmethod
     def at(cls, root, content=None, layouts=None) -> "Project":
-        root = Path(root)
-        return cls(root, Path(content) if content else root / "content", Path(layouts) if layouts else root / "layouts")
+        root = Path(root).resolve()
+        return cls(root, Path(content or root / "content").resolve(), Path(layouts or root / "layouts").resolve())
 
 
 @dataclass(frozen=True)
@@ -111,19 +111,18 @@ def build(
     try:
         ctx = BuildContext(
             project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
-            layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, markdown=markdown,
-            staging=staging, diagnostics=list(site.warnings),
+            layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,
+            markdown=markdown, staging=staging, diagnostics=list(site.warnings), progress=progress,
         )
         for channel in chosen:
             ctx.site_outputs.update(channel.site_outputs(ctx))
         for article in articles:
-            ctx.outputs[article.slug] = {k: v for c in chosen for k, v in c.outputs(article).items()}
+            ctx.outputs[article.slug] = {k: v for c in chosen for k, v in c.outputs(article, ctx).items()}
         report = BuildReport(out=out)
         for channel in chosen:
             for done, entry in enumerate(entries, 1):
                 channel.render(entry, ctx)
-                if progress:
-                    progress(channel.name, done, len(entries))
+                ctx.report_progress(channel.name, done, len(entries))
             channel.finish(entries, ctx)
             report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
         report.manifest = _manifest(entries, ctx)
@@ -172,7 +171,7 @@ def _manifest(entries: list[Entry], ctx: BuildContext) -> dict:
         record["outputs"] = dict(sorted(ctx.outputs[a.slug].items()))
         articles.append(record)
     manifest = {"articles": articles}
-    if "index" in ctx.site_outputs:
-        manifest["index"] = ctx.site_outputs["index"]
-    manifest["feeds"] = ctx.site_outputs.get("feeds", {})
+    for key, value in sorted(ctx.site_outputs.items()):
+        manifest[key] = value
+    manifest.setdefault("feeds", {})
     return manifest

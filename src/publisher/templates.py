@@ -22,6 +22,12 @@ def json_ld(data) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def css_string(value: str) -> str:
+    """A quoted CSS string (for ``content:``) that text cannot break out of."""
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    return f'"{escaped}"'
+
+
 def make_environment(layouts: Path) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(layouts)),
@@ -33,6 +39,7 @@ def make_environment(layouts: Path) -> jinja2.Environment:
     )
     env.filters["relative_url"] = relative_url
     env.filters["json_ld"] = json_ld
+    env.filters["css_string"] = css_string
     return env
 
 

@@ -5,8 +5,9 @@ from .base import BuildContext, Channel, ChannelRegistry
 
 def default_channels() -> ChannelRegistry:
     from .html import HtmlChannel
+    from .pdf import PdfChannel
 
-    return ChannelRegistry([HtmlChannel()])
+    return ChannelRegistry([HtmlChannel(), PdfChannel()])
 
 
 __all__ = ["BuildContext", "Channel", "ChannelRegistry", "default_channels"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Protocol
+from typing import Any, Callable, Iterable, Mapping, Optional, Protocol
 
 import jinja2
 
@@ -27,11 +27,17 @@ class BuildContext:
     templates: jinja2.Environment
     layouts_shown: str  # the layouts folder as shown in messages
     layouts: Path
+    content: Path
     markdown: MarkdownConverter
     staging: StagingFolder
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> output name -> path
     site_outputs: dict[str, Any] = field(default_factory=dict)  # e.g. index, feeds
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    progress: Optional[Callable[[str, int, int], None]] = None  # channel, done, total
+
+    def report_progress(self, channel: str, done: int, total: int) -> None:
+        if self.progress:
+            self.progress(channel, done, total)
 
     def options(self, channel: str) -> Mapping[str, Any]:
         return self.config.channel(channel)
@@ -41,7 +47,7 @@ class Channel(Protocol):
     name: str
     options: Mapping[str, Field]  # its section of publish.toml, with defaults
 
-    def outputs(self, article: Article) -> dict[str, str]:
+    def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         """Output name -> path in the build folder, known before anything renders."""
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:

@@ -46,7 +46,7 @@ class HtmlChannel:
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
     }
 
-    def outputs(self, article: Article) -> dict[str, str]:
+    def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         return {"html": page_path(article.slug)}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class HtmlChannel:
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             disclaimers=entry.disclaimers,
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
-            feeds=ctx.site_outputs.get("feeds", {}),
+            site_outputs=ctx.site_outputs,
             structured_data=structured_data(article, ctx.config.site.base_url),
         )
         ctx.staging.write_text(path, html)
@@ -95,7 +95,7 @@ class HtmlChannel:
             entries=entries,
             pages={e.article.slug: page_path(e.article.slug) for e in entries},
             disclaimers=site_disclaimers,
-            feeds=ctx.site_outputs.get("feeds", {}),
+            site_outputs=ctx.site_outputs,
         )
         ctx.staging.write_text(index, html)
         for asset in sorted((ctx.layouts / "html").rglob("*")):

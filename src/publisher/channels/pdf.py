@@ -1,0 +1,166 @@
+"""The PDF channel: a printable, tagged leaflet per article, rendered by WeasyPrint.
+
+``layouts/pdf/leaflet.html`` and ``leaflet.css`` (both Jinja2 templates) give the print layout.
+Leaflets are rendered after every article is prepared, across a process pool when there
+are several, and WeasyPrint may read only files inside ``content/`` and ``layouts/``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from markupsafe import Markup
+
+from .. import schema
+from ..errors import PublishError, error, warning
+from ..model import Article, Entry
+from ..schema import Field
+from ..templates import render
+from .base import BuildContext
+from .html import SITE, STYLESHEET, page_url
+from .weasy import LeafletJob, LeafletResult, render_leaflet
+
+LEAFLETS = f"{SITE}/leaflets/index.html"
+PAGE_SIZES = ("A5", "A4", "Letter")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_REFERENCE = re.compile(r"""<(?:img|source|video|audio|embed|object)\b[^>]*?\s(?:src|data)="([^"]*)\"""", re.I)
+
+
+def leaflet_path(slug: str, print_version: bool = False) -> str:
+    return f"{SITE}/{slug}/{slug}{'-print' if print_version else ''}.pdf"
+
+
+class PdfChannel:
+    name = "pdf"
+    options = {
+        "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),
+        "max_pages": Field(schema.whole_number, default=4),
+        "print_marks": Field(schema.boolean, default=False),  # also write <slug>-print.pdf with bleed and crop marks
+    }
+
+    def __init__(self) -> None:
+        self._jobs: list[tuple[Entry, LeafletJob, bool]] = []
+
+    def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
+        paths = {"pdf": leaflet_path(article.slug)}
+        if ctx.options(self.name)["print_marks"]:
+            paths["pdf_print"] = leaflet_path(article.slug, print_version=True)
+        return paths
+
+    def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
+        return {"leaflets": LEAFLETS}
+
+    def render(self, entry: Entry, ctx: BuildContext) -> None:
+        options = ctx.options(self.name)
+        _check_references(entry, ctx)
+        versions = [False, True] if options["print_marks"] else [False]
+        for print_version in versions:
+            self._jobs.append((entry, self._job(entry, ctx, print_version), print_version))
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
+        jobs, self._jobs = self._jobs, []
+        results = _render_all([job for _, job, _ in jobs], ctx)
+        problems, listed = [], []
+        max_pages = ctx.options(self.name)["max_pages"]
+        for (entry, job, print_version), result in zip(jobs, results):
+            article = entry.article
+            if result.refused:
+                problems.append(error(article.source, None, "pdf.reference",
+                                      f"the leaflet refers to {unquote(result.refused)!r}: {result.reason}"))
+                continue
+            if result.pages > max_pages and not print_version:
+                problems.append(error(article.source, None, "pdf.pages",
+                                      f"the leaflet has {result.pages} pages, over [pdf] max_pages = {max_pages}; "
+                                      "shorten the article or raise max_pages in publish.toml"))
+                continue
+            path = leaflet_path(article.slug, print_version)
+            ctx.staging.write_bytes(path, result.pdf)
+            if not print_version:
+                listed.append((entry, path, result.pages, len(result.pdf)))
+        if problems:
+            raise PublishError(problems)
+        html = render(
+            ctx.templates, "pdf/leaflets.html", ctx.layouts_shown,
+            site=ctx.config.site, lang=ctx.config.site.language, page=LEAFLETS,
+            root=ctx.site_outputs.get("index"),
+            stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
+            canonical=None, disclaimers=(), site_outputs=ctx.site_outputs,
+            leaflets=listed, page_size=ctx.options(self.name)["page_size"],
+        )
+        ctx.staging.write_text(LEAFLETS, html)
+
+    def _job(self, entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
+        article = entry.article
+        options = ctx.options(self.name)
+        address = page_url(ctx.config.site.base_url, article.slug)
+        common = dict(site=ctx.config.site, article=article)
+        html = render(
+            ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
+            body=Markup(entry.body_html),
+            top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
+            bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
+            web_address=address,
+            qr_svg=Markup(_qr_svg(address, article.title)) if address else "",
+            content_hash=content_hash(entry),
+        )
+        css = render(
+            ctx.templates, "pdf/leaflet.css", ctx.layouts_shown, **common,
+            page_size=options["page_size"], print_marks=print_version,
+            footer=" · ".join(d.short for d in entry.disclaimers),
+        )
+        return LeafletJob(
+            slug=article.slug, html=html, css=css,
+            html_base=article.bundle_dir or str(ctx.content),
+            css_base=str(ctx.layouts / "pdf"),
+            allowed=(str(ctx.content), str(ctx.layouts)),
+        )
+
+
+def content_hash(entry: Entry) -> str:
+    """A short hash of the words in a leaflet (article and disclaimers), printed on it."""
+    digest = hashlib.sha256(entry.article.sha256.encode())
+    for disclaimer in entry.disclaimers:
+        digest.update(disclaimer.sha256.encode())
+    return digest.hexdigest()[:10]
+
+
+def _qr_svg(address: str, title: str) -> str:
+    import segno
+
+    code = segno.make(address, error="m")
+    return code.svg_inline(scale=4, border=0, title=f"QR code: web address of {title}", omitsize=False)
+
+
+def _check_references(entry: Entry, ctx: BuildContext) -> None:
+    """Refuse remote and out-of-project references before WeasyPrint is asked to fetch them."""
+    article = entry.article
+    base = Path(article.bundle_dir or ctx.content)
+    problems = []
+    for reference in _REFERENCE.findall(entry.body_html):
+        reference = reference.strip()
+        if _SCHEME.match(reference) or reference.startswith("//"):
+            problems.append(error(article.source, None, "pdf.reference",
+                                  f"the leaflet refers to {reference!r}: only files inside the project's content/ "
+                                  "may be used; the network is never contacted"))
+            continue
+        target = (base / unquote(reference.split("#")[0].split("?")[0])).resolve()
+        if not target.is_relative_to(Path(ctx.content).resolve()):
+            problems.append(error(article.source, None, "pdf.reference",
+                                  f"the leaflet refers to {reference!r}: it points outside the content folder"))
+        elif not target.is_file():
+            problems.append(error(article.source, None, "pdf.reference",
+                                  f"the leaflet refers to {reference!r}: no such file"))
+    if problems:
+        raise PublishError(problems)
+
+
+def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:
+    results = []
+    for done, job in enumerate(jobs, 1):
+        results.append(render_leaflet(job))
+        ctx.report_progress("pdf", done, len(jobs))
+    return results

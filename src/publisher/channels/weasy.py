@@ -1,0 +1,74 @@
+"""WeasyPrint's side of the PDF channel: render one leaflet, fetching only project files.
+
+Kept apart from ``pdf.py`` so worker processes import WeasyPrint once and nothing else, and
+so WeasyPrint is imported only when the ``pdf`` channel runs.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class LeafletJob:
+    slug: str
+    html: str
+    css: str
+    html_base: str  # folder that the article's relative references resolve against
+    css_base: str  # layouts/pdf: fonts and images named by the CSS
+    allowed: tuple[str, ...]  # folders whose files may be read (content/ and layouts/)
+    variant: str = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class LeafletResult:
+    slug: str
+    pdf: bytes = b""
+    pages: int = 0
+    refused: str | None = None  # a reference the fetcher would not serve
+    reason: str | None = None
+
+
+def make_fetcher(allowed: tuple[str, ...]):
+    """A WeasyPrint URL fetcher that serves local files under ``allowed`` and nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class Refused(FatalURLFetchingError):
+        def __init__(self, url: str, reason: str):
+            super().__init__(reason)
+            self.url, self.reason = url, reason
+
+    roots = [Path(a).resolve() for a in allowed]
+
+    class ProjectFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme != "file":
+                raise Refused(url, "only files inside the project's content/ and layouts/ may be used; "
+                                   "the network is never contacted")
+            path = Path(unquote(parts.path)).resolve()
+            if not any(path.is_relative_to(root) for root in roots):
+                raise Refused(url, "it points outside the project's content/ and layouts/ folders")
+            if not path.is_file():
+                raise Refused(url, "no such file")
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+
+    return ProjectFetcher(), Refused
+
+
+def render_leaflet(job: LeafletJob) -> LeafletResult:
+    from weasyprint import CSS, HTML
+
+    fetcher, refused = make_fetcher(job.allowed)
+    try:
+        html = HTML(string=job.html, base_url=Path(job.html_base).as_uri() + "/", url_fetcher=fetcher)
+        css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher)
+        document = html.render(stylesheets=[css])
+        pdf = document.write_pdf(pdf_variant=job.variant)
+    except refused as exc:
+        return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
+    return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages))
