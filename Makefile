@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: build test golden clean
+.PHONY: build test golden docs clean
 
 build: $(STAMP)
 	$(BIN)/publish build
@@ -15,6 +15,11 @@ test: $(STAMP)
 # Regenerate the golden output trees under tests/golden/ from tests/projects/ (review the diff!).
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
+
+# Regenerate docs/leaflet-page-1.png, the picture of the sample leaflet in the README
+# (needs pdftoppm, from Debian's poppler-utils).
+docs: build
+	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -88,9 +88,10 @@ def main(ctx: click.Context, project: Path) -> None:
 @AS_OF
 @click.option("--drafts", is_flag=True, help="Also publish articles with status: draft.")
 @click.option("--future", is_flag=True, help="Also publish articles dated after --as-of.")
+@click.option("--no-cache", is_flag=True, help="Render every output afresh; neither read nor fill .cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
 @click.pass_obj
-def build(project, content, layouts, out, channels, as_of, drafts, future, quiet):
+def build(project, content, layouts, out, channels, as_of, drafts, future, no_cache, quiet):
     """Build every published article into the output folder."""
     started = time.monotonic()
     show_progress = not quiet and sys.stderr.isatty()
@@ -101,12 +102,14 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, quiet
     try:
         report = build_project(project, _under(project, out), channels or None, as_of,
                                content=_under(project, content), layouts=_under(project, layouts),
-                               drafts=drafts, future=future, progress=progress if show_progress else None)
+                               drafts=drafts, future=future, progress=progress if show_progress else None,
+                               use_cache=not no_cache)
     except PublishError as exc:
         _fail(exc, "Build")
     _print_diagnostics(report.warnings)
     if not quiet:
-        files = ", ".join(f"{name}: {count} files" for name, count in report.outputs.items())
+        files = ", ".join(f"{name}: {count} files" + (f", {report.reused[name]} reused" if report.reused.get(name) else "")
+                          for name, count in report.outputs.items())
         count = len(report.articles)
         click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}) "
                    f"in {time.monotonic() - started:.1f} s.")

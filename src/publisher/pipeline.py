@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import dates
+from .cache import CACHE_DIR
 from .channels import BuildContext, ChannelRegistry, default_channels
 from .checks.compliance import verify_html_pages
 from .config import Config, load_config
@@ -52,6 +53,7 @@ class BuildReport:
     out: Path
     articles: list[str] = field(default_factory=list)  # slugs, in manifest order
     outputs: dict[str, int] = field(default_factory=dict)  # channel -> files written
+    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
     warnings: list[Diagnostic] = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
 
@@ -87,8 +89,13 @@ def build(
     future: bool = False,
     registry: Optional[ChannelRegistry] = None,
     progress: Optional[Progress] = None,
+    use_cache: bool = True,
 ) -> BuildReport:
-    """Build ``project`` into ``out`` (default ``<project>/build``) and return a report."""
+    """Build ``project`` into ``out`` (default ``<project>/build``) and return a report.
+
+    Rendered leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing that
+    shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
+    """
     paths = Project.at(project, content, layouts)
     out = Path(out) if out else paths.root / "build"
     registry = registry or default_channels()
@@ -113,6 +120,7 @@ def build(
             project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
             layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,
             markdown=markdown, staging=staging, diagnostics=list(site.warnings), progress=progress,
+            cache_dir=paths.root / CACHE_DIR if use_cache else None,
         )
         for channel in chosen:
             ctx.site_outputs.update(channel.site_outputs(ctx))
@@ -133,6 +141,7 @@ def build(
         discard(staging)
         raise
     report.articles = [a.slug for a in articles]
+    report.reused = dict(ctx.reused)
     report.warnings = [d for d in ctx.diagnostics if not d.is_error]
     return report
 

@@ -32,8 +32,10 @@ class BuildContext:
     staging: StagingFolder
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> output name -> path
     site_outputs: dict[str, Any] = field(default_factory=dict)  # e.g. index, feeds
+    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
     diagnostics: list[Diagnostic] = field(default_factory=list)
     progress: Optional[Callable[[str, int, int], None]] = None  # channel, done, total
+    cache_dir: Optional[Path] = None  # where rendered outputs are kept for reuse; None: no cache
 
     def report_progress(self, channel: str, done: int, total: int) -> None:
         if self.progress:

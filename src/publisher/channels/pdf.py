@@ -8,21 +8,26 @@ are several, and WeasyPrint may read only files inside ``content/`` and ``layout
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from .. import schema
+from .. import __version__, schema
+from ..cache import OutputCache, cache_key, folder_digest
 from ..errors import PublishError, error, warning
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
 from .base import BuildContext
 from .html import SITE, STYLESHEET, page_url
-from .weasy import LeafletJob, LeafletResult, render_leaflet
+from .weasy import LeafletJob, LeafletResult, render_leaflet, warm_up
 
 LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
@@ -43,7 +48,8 @@ class PdfChannel:
     }
 
     def __init__(self) -> None:
-        self._jobs: list[tuple[Entry, LeafletJob, bool]] = []
+        self._jobs: list[tuple[Entry, LeafletJob, bool]] = []  # collected by render(), run by finish()
+        self._layout_digest: str | None = None
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         paths = {"pdf": leaflet_path(article.slug)}
@@ -56,14 +62,15 @@ class PdfChannel:
 
     def render(self, entry: Entry, ctx: BuildContext) -> None:
         options = ctx.options(self.name)
-        _check_references(entry, ctx)
+        images = _check_references(entry, ctx)
         versions = [False, True] if options["print_marks"] else [False]
         for print_version in versions:
-            self._jobs.append((entry, self._job(entry, ctx, print_version), print_version))
+            self._jobs.append((entry, self._job(entry, ctx, print_version, images), print_version))
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
         jobs, self._jobs = self._jobs, []
         results = _render_all([job for _, job, _ in jobs], ctx)
+        ctx.reused[self.name] = sum(1 for r in results if r.reused)
         problems, listed = [], []
         max_pages = ctx.options(self.name)["max_pages"]
         for (entry, job, print_version), result in zip(jobs, results):
@@ -93,7 +100,7 @@ class PdfChannel:
         )
         ctx.staging.write_text(LEAFLETS, html)
 
-    def _job(self, entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
+    def _job(self, entry: Entry, ctx: BuildContext, print_version: bool, images: list[Path]) -> LeafletJob:
         article = entry.article
         options = ctx.options(self.name)
         address = page_url(ctx.config.site.base_url, article.slug)
@@ -112,12 +119,19 @@ class PdfChannel:
             page_size=options["page_size"], print_marks=print_version,
             footer=" · ".join(d.short for d in entry.disclaimers),
         )
-        return LeafletJob(
+        if self._layout_digest is None:
+            self._layout_digest = folder_digest(ctx.layouts / "pdf")
+        job = LeafletJob(
             slug=article.slug, html=html, css=css,
             html_base=article.bundle_dir or str(ctx.content),
             css_base=str(ctx.layouts / "pdf"),
             allowed=(str(ctx.content), str(ctx.layouts)),
         )
+        key = cache_key(
+            __version__, metadata.version("weasyprint"), job.variant, job.html, job.css, self._layout_digest,
+            *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images),
+        )
+        return replace(job, key=key)
 
 
 def content_hash(entry: Entry) -> str:
@@ -135,11 +149,14 @@ def _qr_svg(address: str, title: str) -> str:
     return code.svg_inline(scale=4, border=0, title=f"QR code: web address of {title}", omitsize=False)
 
 
-def _check_references(entry: Entry, ctx: BuildContext) -> None:
-    """Refuse remote and out-of-project references before WeasyPrint is asked to fetch them."""
+def _check_references(entry: Entry, ctx: BuildContext) -> list[Path]:
+    """Refuse remote and out-of-project references before WeasyPrint is asked to fetch them.
+
+    Returns the local files the article embeds, whose bytes are part of the leaflet's cache key.
+    """
     article = entry.article
     base = Path(article.bundle_dir or ctx.content)
-    problems = []
+    problems, images = [], []
     for reference in _REFERENCE.findall(entry.body_html):
         reference = reference.strip()
         if _SCHEME.match(reference) or reference.startswith("//"):
@@ -154,13 +171,36 @@ def _check_references(entry: Entry, ctx: BuildContext) -> None:
         elif not target.is_file():
             problems.append(error(article.source, None, "pdf.reference",
                                   f"the leaflet refers to {reference!r}: no such file"))
+        else:
+            images.append(target)
     if problems:
         raise PublishError(problems)
+    return sorted(set(images))
 
 
 def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:
-    results = []
-    for done, job in enumerate(jobs, 1):
-        results.append(render_leaflet(job))
-        ctx.report_progress("pdf", done, len(jobs))
-    return results
+    """Reuse cached leaflets; render the rest, across one warm process per core when several."""
+    cache = OutputCache(ctx.cache_dir, "leaflets")
+    results: dict[int, LeafletResult] = {}
+    for index, job in enumerate(jobs):
+        hit = cache.get(job.key)
+        if hit is not None:
+            results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True)
+    pending = [i for i in range(len(jobs)) if i not in results]
+    workers = min(os.cpu_count() or 1, len(pending))
+
+    def finished(index: int, result: LeafletResult) -> None:
+        results[index] = result
+        if not result.refused:
+            cache.put(jobs[index].key, result.pdf, {"pages": result.pages})
+        ctx.report_progress("pdf", len(results), len(jobs))
+
+    if workers <= 1:
+        for index in pending:
+            finished(index, render_leaflet(jobs[index]))
+    else:
+        with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
+            futures = {pool.submit(render_leaflet, jobs[index]): index for index in pending}
+            for future in as_completed(futures):
+                finished(futures[future], future.result())
+    return [results[i] for i in range(len(jobs))]

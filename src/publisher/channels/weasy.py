@@ -20,7 +20,8 @@ class LeafletJob:
     html_base: str  # folder that the article's relative references resolve against
     css_base: str  # layouts/pdf: fonts and images named by the CSS
     allowed: tuple[str, ...]  # folders whose files may be read (content/ and layouts/)
-    variant: str = "pdf/ua-1"
+    variant: str = "pdf/ua-1"  # tagged PDF for screen readers
+    key: str = ""  # hash of everything above and the files they embed: the cache key
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class LeafletResult:
     pages: int = 0
     refused: str | None = None  # a reference the fetcher would not serve
     reason: str | None = None
+    reused: bool = False  # taken from the cache, not rendered
 
 
 def make_fetcher(allowed: tuple[str, ...]):
@@ -58,6 +60,11 @@ def make_fetcher(allowed: tuple[str, ...]):
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
 
     return ProjectFetcher(), Refused
+
+
+def warm_up() -> None:
+    """Worker initialiser: pay WeasyPrint's import once per process, not once per leaflet."""
+    import weasyprint  # noqa: F401
 
 
 def render_leaflet(job: LeafletJob) -> LeafletResult:

@@ -1,0 +1,72 @@
+"""A content-addressed cache of rendered outputs, under ``<project>/.cache/publisher/``.
+
+The key is a hash of everything that shapes an output, so a hit is always safe to reuse and
+the whole folder is always safe to delete. Entries are written atomically.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+CACHE_DIR = Path(".cache") / "publisher"
+
+
+def cache_key(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))  # length-prefixed: parts cannot run together
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def folder_digest(folder: Path) -> str:
+    """One hash of every file below ``folder`` (names and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class OutputCache:
+    """Rendered outputs of one kind by key; with ``root=None`` it keeps nothing (``--no-cache``)."""
+
+    def __init__(self, root: Path | None, kind: str) -> None:
+        self.folder = root / kind if root is not None else None
+
+    def get(self, key: str) -> tuple[bytes, dict[str, Any]] | None:
+        if self.folder is None:
+            return None
+        data_path, meta_path = self._paths(key)
+        try:
+            return data_path.read_bytes(), json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, data: bytes, meta: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        data_path, meta_path = self._paths(key)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_atomically(data_path, data)
+        _write_atomically(meta_path, json.dumps(meta).encode("utf-8"))  # written last: marks the entry complete
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        return self.folder / f"{key}.bin", self.folder / f"{key}.json"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
