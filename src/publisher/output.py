@@ -50,6 +50,9 @@ class StagingFolder:
     def read_text(self, relpath: str) -> str:
         return (self.root / relpath).read_text(encoding="utf-8")
 
+    def read_bytes(self, relpath: str) -> bytes:
+        return (self.root / relpath).read_bytes()
+
 
 def manifest_json(manifest: dict) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"

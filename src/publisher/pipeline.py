@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Optional
 from . import dates
 from .cache import CACHE_DIR
 from .channels import BuildContext, ChannelRegistry, default_channels
-from .checks.compliance import verify_html_pages
+from .checks.compliance import verify_html_pages, verify_leaflets
 from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
@@ -135,7 +135,8 @@ def build(
             report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
         report.manifest = _manifest(entries, ctx)
         staging.write_text(MANIFEST, manifest_json(report.manifest))
-        raise_if_errors(verify_html_pages(entries, ctx.outputs, staging))
+        raise_if_errors(verify_html_pages(entries, ctx.outputs, staging)
+                        + verify_leaflets(entries, ctx.outputs, staging))
         swap_in(staging, out)
     except BaseException:
         discard(staging)

@@ -27,7 +27,7 @@ from ..schema import Field
 from ..templates import render
 from .base import BuildContext
 from .html import SITE, STYLESHEET, page_url
-from .weasy import LeafletJob, LeafletResult, render_leaflet, warm_up
+from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, warm_up
 
 LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
@@ -76,8 +76,9 @@ class PdfChannel:
         for (entry, job, print_version), result in zip(jobs, results):
             article = entry.article
             if result.refused:
-                problems.append(error(article.source, None, "pdf.reference",
-                                      f"the leaflet refers to {unquote(result.refused)!r}: {result.reason}"))
+                problems.append(error(_referrer(result.refused, job, entry, ctx), None, "pdf.reference",
+                                      f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: "
+                                      f"{result.reason}"))
                 continue
             if result.pages > max_pages and not print_version:
                 problems.append(error(article.source, None, "pdf.pages",
@@ -142,6 +143,16 @@ def content_hash(entry: Entry) -> str:
     return digest.hexdigest()[:10]
 
 
+def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> str:
+    """Which file a refused reference most likely came from: the print CSS, the article, or the template."""
+    name = unquote(url).rstrip("/").rsplit("/", 1)[-1]
+    if url in job.css or name in job.css:
+        return f"{ctx.layouts_shown}/pdf/leaflet.css"
+    if url in entry.body_html or name in entry.body_html:
+        return entry.article.source
+    return f"{ctx.layouts_shown}/pdf/leaflet.html"
+
+
 def _qr_svg(address: str, title: str) -> str:
     import segno
 
@@ -184,7 +195,7 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
     results: dict[int, LeafletResult] = {}
     for index, job in enumerate(jobs):
         hit = cache.get(job.key)
-        if hit is not None:
+        if hit is not None and inputs_unchanged(hit[1].get("inputs", ())):
             results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True)
     pending = [i for i in range(len(jobs)) if i not in results]
     workers = min(os.cpu_count() or 1, len(pending))
@@ -192,7 +203,7 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
     def finished(index: int, result: LeafletResult) -> None:
         results[index] = result
         if not result.refused:
-            cache.put(jobs[index].key, result.pdf, {"pages": result.pages})
+            cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs})
         ctx.report_progress("pdf", len(results), len(jobs))
 
     if workers <= 1:

@@ -6,6 +6,7 @@ so WeasyPrint is imported only when the ``pdf`` channel runs.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ class LeafletResult:
     refused: str | None = None  # a reference the fetcher would not serve
     reason: str | None = None
     reused: bool = False  # taken from the cache, not rendered
+    inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every file WeasyPrint read
 
 
 def make_fetcher(allowed: tuple[str, ...]):
@@ -46,6 +48,8 @@ def make_fetcher(allowed: tuple[str, ...]):
     roots = [Path(a).resolve() for a in allowed]
 
     class ProjectFetcher(URLFetcher):
+        served: list[tuple[str, str]] = []
+
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
             if parts.scheme != "file":
@@ -57,9 +61,13 @@ def make_fetcher(allowed: tuple[str, ...]):
             if not path.is_file():
                 raise Refused(url, "no such file")
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": media_type})
+            body = path.read_bytes()
+            self.served.append((str(path), hashlib.sha256(body).hexdigest()))
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
 
-    return ProjectFetcher(), Refused
+    fetcher = ProjectFetcher()
+    fetcher.served = []
+    return fetcher, Refused
 
 
 def warm_up() -> None:
@@ -78,4 +86,15 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
         pdf = document.write_pdf(pdf_variant=job.variant)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
-    return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages))
+    return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))))
+
+
+def inputs_unchanged(inputs) -> bool:
+    """True while every file a cached leaflet was made from still has the same bytes."""
+    for path, digest in inputs:
+        try:
+            if hashlib.sha256(open(path, "rb").read()).hexdigest() != digest:
+                return False
+        except OSError:
+            return False
+    return True

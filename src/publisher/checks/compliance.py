@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
 from ..errors import Diagnostic, error
 from ..model import Entry
 from ..output import StagingFolder
-from .text import visible_text
+from .text import normalise, visible_text
+
+LEAFLET_OUTPUTS = ("pdf", "pdf_print")
 
 
 def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder) -> list[Diagnostic]:
@@ -22,3 +26,37 @@ def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], 
                                       f"article {entry.article.slug!r}: the page lacks the full text of disclaimer "
                                       f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
     return problems
+
+
+def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder) -> list[Diagnostic]:
+    """Each leaflet page carries every disclaimer's short text; the leaflet holds each in full.
+
+    Read back with pypdf, the way a text extractor (or a screen reader) sees the PDF.
+    """
+    from pypdf import PdfReader
+
+    problems = []
+    for entry in entries:
+        for name in LEAFLET_OUTPUTS:
+            path = outputs.get(entry.article.slug, {}).get(name)
+            if path is None:
+                continue
+            pages = [_pdf_text(page.extract_text()) for page in PdfReader(io.BytesIO(staging.read_bytes(path))).pages]
+            whole = " ".join(pages)
+            for disclaimer in entry.disclaimers:
+                short = _pdf_text(disclaimer.short)
+                for number, text in enumerate(pages, 1):
+                    if short not in text:
+                        problems.append(error(path, None, "verify.disclaimer",
+                                              f"article {entry.article.slug!r}: page {number} of the leaflet lacks the "
+                                              f"short text of disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.css"))
+                if _pdf_text(visible_text(entry.disclaimer_html[disclaimer.id])) not in whole:
+                    problems.append(error(path, None, "verify.disclaimer",
+                                          f"article {entry.article.slug!r}: the leaflet lacks the full text of "
+                                          f"disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.html"))
+    return problems
+
+
+def _pdf_text(text: str) -> str:
+    """Fold what PDF text extraction changes: line breaks, also those after a word's own hyphen."""
+    return normalise(text).replace("- ", "-")
