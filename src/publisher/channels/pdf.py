@@ -32,6 +32,7 @@ from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, 
 LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_OL_START = re.compile(r'<ol start="(\d+)"')
 _REFERENCE = re.compile(r"""<(?:img|source|video|audio|embed|object)\b[^>]*?\s(?:src|data)="([^"]*)\"""", re.I)
 
 
@@ -108,7 +109,7 @@ class PdfChannel:
         common = dict(site=ctx.config.site, article=article)
         html = render(
             ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
-            body=Markup(entry.body_html),
+            body=Markup(_list_starts(entry.body_html)),
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             web_address=address,
@@ -141,6 +142,11 @@ def content_hash(entry: Entry) -> str:
     for disclaimer in entry.disclaimers:
         digest.update(disclaimer.sha256.encode())
     return digest.hexdigest()[:10]
+
+
+def _list_starts(html: str) -> str:
+    """Give ``<ol start="N">`` the ``--start`` the print CSS numbers its items from."""
+    return _OL_START.sub(lambda m: f'{m.group(0)} style="--start: {int(m.group(1)) - 1}"', html)
 
 
 def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> str:
