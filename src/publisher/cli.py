@@ -97,7 +97,7 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
     show_progress = not quiet and sys.stderr.isatty()
 
     def progress(channel: str, done: int, total: int) -> None:
-        click.echo(f"\r{channel:>8}: {done}/{total} articles", nl=done == total, err=True)
+        click.echo(f"\r{channel:>9}: {done}/{total}", nl=done == total, err=True)
 
     try:
         report = build_project(project, _under(project, out), channels or None, as_of,

@@ -210,7 +210,7 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
         results[index] = result
         if not result.refused:
             cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs})
-        ctx.report_progress("pdf", len(results), len(jobs))
+        ctx.report_progress("leaflets", len(results), len(jobs))
 
     if workers <= 1:
         for index in pending:
