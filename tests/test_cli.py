@@ -265,10 +265,18 @@ def test_library_refuses_the_project_root(project):
 
 def test_library_replaces_its_own_previous_build(project, tmp_path):
     out = tmp_path / "out"
-    publisher.build(project, out, channels=["html"], as_of="2027-01-01")
+    publisher.build(project, out, as_of="2027-01-01")
     (out / "stale.txt").write_text("old\n", encoding="utf-8")
-    publisher.build(project, out, channels=["html"], as_of="2027-01-01")
+    publisher.build(project, out, as_of="2027-01-01")  # every channel: the folder is replaced whole
     assert not (out / "stale.txt").exists()
+
+
+def test_a_one_channel_build_keeps_the_other_channels_outputs(project, tmp_path):
+    out = tmp_path / "out"
+    publisher.build(project, out, as_of="2027-01-01")
+    full = tree_bytes(out)
+    publisher.build(project, out, channels=["rss"], as_of="2027-01-01")
+    assert tree_bytes(out) == full  # same sources: the feeds are rewritten byte for byte, the rest kept
 
 
 def test_cli_refuses_the_project_root(project):

@@ -19,6 +19,7 @@ from .content import load_content
 from .errors import Diagnostic, PublishError
 from .pipeline import build as build_project
 from .scaffold import new_article
+from .schedule import instant_iso, upcoming_changes
 
 
 class MomentType(click.ParamType):
@@ -121,22 +122,52 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
 @click.pass_obj
 def list_articles(project, content, as_of):
     """List every article: slug, status as of --as-of, date and title."""
-    try:
-        now = dates.now(as_of)
-        config = load_config(project, default_channels().options())
-        loaded = load_content(project, _under(project, content) or project / "content", config.site.language)
-    except PublishError as exc:
-        _fail(exc, "List")
-    except ValueError as exc:  # a bad SOURCE_DATE_EPOCH
-        raise click.UsageError(str(exc))
+    now, loaded = _load_articles(project, content, as_of)
     rows = [(a.slug, a.visibility(now), a.date.isoformat(), a.title)
             for a in sorted(loaded.articles, key=lambda a: a.slug)]
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(("SLUG", "STATUS", "DATE"))]
     for row in [("SLUG", "STATUS", "DATE", "TITLE")] + rows:
         click.echo("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3])
-    _print_diagnostics(list(loaded.diagnostics))
-    if any(d.is_error for d in loaded.diagnostics):
+    _exit_on_errors(list(loaded.diagnostics))
+
+
+def _load_articles(project: Path, content: Path | None, as_of):
+    """Now and every article that loads; problems are printed later by _exit_on_errors."""
+    try:
+        now = dates.now(as_of)
+        config = load_config(project, default_channels().options())
+        return now, load_content(project, _under(project, content) or project / "content", config.site.language)
+    except PublishError as exc:
+        _fail(exc, "Loading")
+    except ValueError as exc:  # a bad SOURCE_DATE_EPOCH
+        raise click.UsageError(str(exc))
+
+
+def _exit_on_errors(diagnostics: list[Diagnostic]) -> None:
+    """Articles that failed to load are reported after the listing; then exit 1."""
+    _print_diagnostics(diagnostics)
+    if any(d.is_error for d in diagnostics):
         sys.exit(1)
+
+
+@main.command()
+@CONTENT
+@AS_OF
+@click.option("--next", "next_only", is_flag=True,
+              help="Print only the time of the next change (ISO 8601), or nothing when none is due.")
+@click.pass_obj
+def schedule(project, content, as_of, next_only):
+    """List the articles due to appear or disappear after --as-of, soonest first."""
+    now, loaded = _load_articles(project, content, as_of)
+    changes = upcoming_changes(loaded.articles, now)
+    if next_only:
+        if changes:
+            click.echo(instant_iso(changes[0].at))
+    else:
+        for change in changes:
+            click.echo(f"{instant_iso(change.at)}  {change.action:<10}  {change.slug}  {change.title}")
+        click.echo(f"next change: {instant_iso(changes[0].at)}" if changes else "nothing is due to change")
+    _exit_on_errors(list(loaded.diagnostics))
 
 
 @main.command()

@@ -26,6 +26,7 @@ class StagingFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: set[str] = set()
+        self.carried: set[str] = set()  # files kept from the previous build; this build may replace them
 
     def path_for(self, relpath: str) -> Path:
         pure = PurePosixPath(relpath)
@@ -34,6 +35,7 @@ class StagingFolder:
         if relpath in self.written:
             raise PublishError([error(None, None, "output.twice", f"two outputs want the same file {relpath!r}")])
         self.written.add(relpath)
+        self.carried.discard(relpath)
         target = self.root.joinpath(*pure.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
@@ -52,6 +54,38 @@ class StagingFolder:
 
     def read_bytes(self, relpath: str) -> bytes:
         return (self.root / relpath).read_bytes()
+
+
+def read_manifest(out: Path) -> dict | None:
+    try:
+        manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and isinstance(manifest.get("articles"), list) else None
+
+
+def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
+    """Paths the manifest lists under ``keys``: article outputs and site-wide outputs alike."""
+    files = set()
+    for article in manifest.get("articles", []):
+        files |= {path for key, path in article.get("outputs", {}).items() if key in keys}
+    for key in keys & set(manifest):
+        value = manifest[key]
+        files |= set(value.values()) if isinstance(value, dict) else {value} if isinstance(value, str) else set()
+    return files
+
+
+def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[str]) -> None:
+    """Start the staging folder as the previous build minus the outputs this build replaces.
+
+    So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
+    """
+    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True)
+    for relpath in manifest_files(previous, rebuilt) | {MANIFEST}:
+        target = staging.root / relpath
+        if target.resolve().is_relative_to(staging.root.resolve()):
+            target.unlink(missing_ok=True)
+    staging.carried = {p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()}
 
 
 def manifest_json(manifest: dict) -> str:

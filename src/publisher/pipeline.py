@@ -13,14 +13,15 @@ from typing import Callable, Iterable, Optional
 from . import dates
 from .cache import CACHE_DIR
 from .channels import BuildContext, ChannelRegistry, default_channels
-from .checks.compliance import verify_html_pages, verify_leaflets
+from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
 from .errors import Diagnostic, PublishError, error, raise_if_errors
 from .markdown import MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
-from .output import MANIFEST, check_output_folder, discard, manifest_json, new_staging, swap_in
+from .output import (MANIFEST, carry_over, check_output_folder, discard, manifest_json, new_staging,
+                     read_manifest, swap_in)
 from .templates import make_environment
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
@@ -114,18 +115,27 @@ def build(
     markdown = MarkdownConverter()
     entries = [_prepare(a, site.resolved[a.slug], markdown) for a in articles]
 
+    rebuilt = {key for channel in chosen for key in channel.manifest_keys}
+    partial = {c.name for c in chosen} != set(registry.names())
+    previous = read_manifest(out) if partial and out.is_dir() else None
     staging = new_staging(out)
     try:
+        if previous is not None:
+            carry_over(out, staging, previous, rebuilt)
         ctx = BuildContext(
             project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
             layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,
             markdown=markdown, staging=staging, diagnostics=list(site.warnings), progress=progress,
             cache_dir=paths.root / CACHE_DIR if use_cache else None,
+            requested=frozenset(channels or ()),
         )
+        kept = _kept_outputs(previous, rebuilt, staging) if previous is not None else {}
+        ctx.site_outputs.update(kept.pop("", {}))
         for channel in chosen:
             ctx.site_outputs.update(channel.site_outputs(ctx))
         for article in articles:
-            ctx.outputs[article.slug] = {k: v for c in chosen for k, v in c.outputs(article, ctx).items()}
+            ctx.outputs[article.slug] = {**kept.get(article.slug, {}),
+                                         **{k: v for c in chosen for k, v in c.outputs(article, ctx).items()}}
         report = BuildReport(out=out)
         for channel in chosen:
             for done, entry in enumerate(entries, 1):
@@ -135,8 +145,13 @@ def build(
             report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
         report.manifest = _manifest(entries, ctx)
         staging.write_text(MANIFEST, manifest_json(report.manifest))
-        raise_if_errors(verify_html_pages(entries, ctx.outputs, staging)
-                        + verify_leaflets(entries, ctx.outputs, staging))
+        fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt} for slug, outs in ctx.outputs.items()}
+        feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
+        raise_if_errors(
+            verify_html_pages(entries, fresh, staging)
+            + verify_leaflets(entries, fresh, staging)
+            + verify_feeds(entries, feeds, site.config.site.base_url, staging)
+        )
         swap_in(staging, out)
     except BaseException:
         discard(staging)
@@ -145,6 +160,26 @@ def build(
     report.reused = dict(ctx.reused)
     report.warnings = [d for d in ctx.diagnostics if not d.is_error]
     return report
+
+
+def _kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:
+    """Outputs of channels not rebuilt, from the previous manifest, where the files are still there.
+
+    Keyed by slug; key "" holds the site-wide entries (index, leaflets, feeds).
+    """
+    def present(path) -> bool:
+        return isinstance(path, str) and path in staging.carried
+
+    kept: dict[str, dict] = {"": {}}
+    for key, value in previous.items():
+        if key == "articles" or key in rebuilt:
+            continue
+        if present(value) or (isinstance(value, dict) and value and all(present(v) for v in value.values())):
+            kept[""][key] = value
+    for article in previous["articles"]:
+        outputs = article.get("outputs", {}) if isinstance(article, dict) else {}
+        kept[str(article.get("slug"))] = {k: v for k, v in outputs.items() if k not in rebuilt and present(v)}
+    return kept
 
 
 def _now(as_of) -> dates.Moment:

@@ -4,10 +4,11 @@ from .base import BuildContext, Channel, ChannelRegistry
 
 
 def default_channels() -> ChannelRegistry:
+    from .feed import FeedChannel
     from .html import HtmlChannel
     from .pdf import PdfChannel
 
-    return ChannelRegistry([HtmlChannel(), PdfChannel()])
+    return ChannelRegistry([HtmlChannel(), PdfChannel(), FeedChannel()])
 
 
 __all__ = ["BuildContext", "Channel", "ChannelRegistry", "default_channels"]

@@ -36,6 +36,7 @@ class BuildContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     progress: Optional[Callable[[str, int, int], None]] = None  # channel, done, total
     cache_dir: Optional[Path] = None  # where rendered outputs are kept for reuse; None: no cache
+    requested: frozenset = frozenset()  # channels named with --channel (empty: all, by default)
 
     def report_progress(self, channel: str, done: int, total: int) -> None:
         if self.progress:
@@ -46,8 +47,10 @@ class BuildContext:
 
 
 class Channel(Protocol):
-    name: str
-    options: Mapping[str, Field]  # its section of publish.toml, with defaults
+    name: str  # as chosen with --channel
+    section: str  # its section of publish.toml
+    options: Mapping[str, Field]  # the keys of that section, with defaults
+    manifest_keys: tuple[str, ...]  # the output names and site-wide manifest keys it writes
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         """Output name -> path in the build folder, known before anything renders."""
@@ -87,4 +90,5 @@ class ChannelRegistry:
         return [c for name, c in self._channels.items() if name in wanted]
 
     def options(self) -> dict[str, Mapping[str, Field]]:
-        return {name: channel.options for name, channel in self._channels.items()}
+        """publish.toml section -> its fields, for every channel."""
+        return {channel.section: channel.options for channel in self._channels.values()}

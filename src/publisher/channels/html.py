@@ -42,6 +42,8 @@ def page_url(base_url: str | None, slug: str | None = None) -> str | None:
 
 class HtmlChannel:
     name = "html"
+    section = "html"
+    manifest_keys = ("html", "index")
     options = {
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
     }
@@ -66,7 +68,7 @@ class HtmlChannel:
             article=article,
             canonical=page_url(ctx.config.site.base_url, article.slug),
             body=Markup(entry.body_html),
-            toc=_sections(entry.body_html) if ctx.options(self.name)["toc"] else [],
+            toc=_sections(entry.body_html) if ctx.options(self.section)["toc"] else [],
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             disclaimers=entry.disclaimers,

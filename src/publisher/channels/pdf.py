@@ -42,6 +42,8 @@ def leaflet_path(slug: str, print_version: bool = False) -> str:
 
 class PdfChannel:
     name = "pdf"
+    section = "pdf"
+    manifest_keys = ("pdf", "pdf_print", "leaflets")
     options = {
         "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),
         "max_pages": Field(schema.whole_number, default=4),
@@ -54,7 +56,7 @@ class PdfChannel:
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         paths = {"pdf": leaflet_path(article.slug)}
-        if ctx.options(self.name)["print_marks"]:
+        if ctx.options(self.section)["print_marks"]:
             paths["pdf_print"] = leaflet_path(article.slug, print_version=True)
         return paths
 
@@ -62,7 +64,7 @@ class PdfChannel:
         return {"leaflets": LEAFLETS}
 
     def render(self, entry: Entry, ctx: BuildContext) -> None:
-        options = ctx.options(self.name)
+        options = ctx.options(self.section)
         images = _check_references(entry, ctx)
         versions = [False, True] if options["print_marks"] else [False]
         for print_version in versions:
@@ -73,7 +75,7 @@ class PdfChannel:
         results = _render_all([job for _, job, _ in jobs], ctx)
         ctx.reused[self.name] = sum(1 for r in results if r.reused)
         problems, listed = [], []
-        max_pages = ctx.options(self.name)["max_pages"]
+        max_pages = ctx.options(self.section)["max_pages"]
         for (entry, job, print_version), result in zip(jobs, results):
             article = entry.article
             if result.refused:
@@ -98,13 +100,13 @@ class PdfChannel:
             root=ctx.site_outputs.get("index"),
             stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
             canonical=None, disclaimers=(), site_outputs=ctx.site_outputs,
-            leaflets=listed, page_size=ctx.options(self.name)["page_size"],
+            leaflets=listed, page_size=ctx.options(self.section)["page_size"],
         )
         ctx.staging.write_text(LEAFLETS, html)
 
     def _job(self, entry: Entry, ctx: BuildContext, print_version: bool, images: list[Path]) -> LeafletJob:
         article = entry.article
-        options = ctx.options(self.name)
+        options = ctx.options(self.section)
         address = page_url(ctx.config.site.base_url, article.slug)
         common = dict(site=ctx.config.site, article=article)
         html = render(

@@ -60,3 +60,41 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
 def _pdf_text(text: str) -> str:
     """Fold what PDF text extraction changes: line breaks, also those after a word's own hyphen."""
     return normalise(text).replace("- ", "-")
+
+
+def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | None, staging: StagingFolder) -> list[Diagnostic]:
+    """The feeds pass the feed lint, and every item carries each disclaimer's short text
+    in its description (or Atom summary) and in its content."""
+    import xml.etree.ElementTree as ET
+
+    from ..channels.feed import item_id
+    from ..channels.html import page_url
+    from .feedlint import A, lint_atom, lint_rss
+
+    if not feeds or not base_url:
+        return []
+    problems = []
+    by_id = {item_id(e.article, base_url): e for e in entries}
+    readers = {
+        "rss": (lint_rss, "feed.xml", "channel/item", "guid", "description",
+                "{http://purl.org/rss/1.0/modules/content/}encoded"),
+        "atom": (lint_atom, "atom.xml", f"{A}entry", f"{A}id", f"{A}summary", f"{A}content"),
+    }
+    for kind, path in sorted(feeds.items()):
+        lint, name, items, ident, summary, content = readers[kind]
+        data = staging.read_bytes(path)
+        problems += [error(path, None, "verify.feed", message) for message in lint(data, page_url(base_url) + name)]
+        for item in ET.fromstring(data).findall(items):
+            entry = by_id.get(item.findtext(ident))
+            if entry is None:
+                continue
+            summary_text = normalise(item.findtext(summary) or "")
+            content_text = visible_text(item.findtext(content) or "")
+            for disclaimer in entry.disclaimers:
+                short = normalise(disclaimer.short)
+                for part, text in (("summary", summary_text), ("content", content_text)):
+                    if short not in text:
+                        problems.append(error(path, None, "verify.disclaimer",
+                                              f"article {entry.article.slug!r}: the feed item's {part} lacks the short "
+                                              f"text of disclaimer {disclaimer.id!r}"))
+    return problems

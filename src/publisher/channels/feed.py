@@ -1,0 +1,148 @@
+"""The ``rss`` channel: RSS 2.0 and Atom 1.0 feeds (feedgen) that cron jobs can regenerate.
+
+Items are the articles published as of the build's "now" (never drafts or future articles,
+whatever the build's flags), newest first. Each item's id is the article's front matter ``id``,
+so it never changes once published. Content reaching feed readers is sanitised with nh3.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import nh3
+from markupsafe import escape
+
+from .. import __version__, schema
+from ..config import CONFIG_NAME
+from ..dates import Moment
+from ..errors import PublishError, error, warning
+from ..model import Article, Entry
+from ..schema import Field
+from .base import BuildContext
+from .html import SITE, page_url
+
+RSS = f"{SITE}/feed.xml"
+ATOM = f"{SITE}/atom.xml"
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "last built" of a feed with no items: still deterministic
+SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class FeedChannel:
+    name = "rss"
+    section = "feed"
+    manifest_keys = ("feeds",)
+    options = {
+        "limit": Field(schema.whole_number, default=20),  # items per feed, newest first
+        "title": Field(schema.text),  # default: [site] title
+        "description": Field(schema.text),  # default: [site] description, else the title
+    }
+
+    def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
+        return {}
+
+    def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
+        if not ctx.config.site.base_url:  # feed readers need absolute links
+            where = (ctx.config.path or CONFIG_NAME, ctx.config.lines.get("site"), "feed.base-url")
+            if self.name in ctx.requested:
+                raise PublishError([error(*where, "feeds need absolute links: set base_url in [site] of publish.toml")])
+            ctx.diagnostics.append(warning(*where, "no feeds were written: set base_url in [site] of publish.toml"))
+            return {}
+        return {"feeds": {"rss": RSS, "atom": ATOM}}
+
+    def render(self, entry: Entry, ctx: BuildContext) -> None:
+        """Feeds are written whole in finish()."""
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
+        base_url = ctx.config.site.base_url
+        if not base_url:
+            return
+        options = ctx.options(self.section)
+        items = [e for e in entries if e.article.visibility(ctx.now) == "published"][: options["limit"]]
+        for entry in items:
+            if not entry.article.id:
+                ctx.diagnostics.append(warning(entry.article.source, 1, "feed.guid",
+                                               "no 'id': the feed item's id falls back to the page address, which "
+                                               "changes with the slug; add an id (a UUID) that never changes"))
+        home = page_url(base_url)
+        rss = _feed_generator(ctx, options, items, base_url, home + "feed.xml", "application/rss+xml")
+        atom = _feed_generator(ctx, options, items, base_url, home + "atom.xml", "application/atom+xml")
+        ctx.staging.write_bytes(RSS, rss.rss_str(pretty=True))
+        ctx.staging.write_bytes(ATOM, atom.atom_str(pretty=True))
+
+
+def item_id(article: Article, base_url: str) -> str:
+    """The id readers key items on: the article's permanent UUID, else its address."""
+    return f"urn:uuid:{article.id}" if article.id else page_url(base_url, article.slug)
+
+
+def feed_description(entry: Entry) -> str:
+    """The article's description, then each disclaimer's short text."""
+    return " ".join([entry.article.description, *(d.short for d in entry.disclaimers)])
+
+
+def feed_content(entry: Entry, base_url: str) -> str:
+    """Full article HTML with its disclaimers in full and their short texts, sanitised, every URL absolute."""
+    address = page_url(base_url, entry.article.slug)
+    parts = [_disclaimer_html(d, entry) for d in entry.placed("top")]
+    parts.append(entry.body_html)
+    parts += [_disclaimer_html(d, entry) for d in entry.placed("bottom")]
+    if entry.disclaimers:  # the one-line forms too, as the page footer has them
+        parts.append("<ul>\n" + "".join(f"<li>{escape(d.short)}</li>\n" for d in entry.disclaimers) + "</ul>")
+    return sanitise("\n".join(parts), address)
+
+
+def sanitise(html: str, base: str) -> str:
+    """No script, style, iframe, object, event handlers or javascript:/data: URLs; URLs made absolute."""
+    return nh3.clean(html, url_schemes=SAFE_SCHEMES, link_rel=None, url_relative=("rewrite_with_base", base))
+
+
+def _disclaimer_html(disclaimer, entry: Entry) -> str:
+    return f"<h2>{escape(disclaimer.title)}</h2>\n{entry.disclaimer_html[disclaimer.id]}"
+
+
+def _feed_generator(ctx: BuildContext, options, items: list[Entry], base_url: str, self_url: str, media_type: str):
+    from feedgen.feed import FeedGenerator
+
+    site = ctx.config.site
+    home = page_url(base_url)
+    title = options["title"] or site.title
+    newest = max((e.article.last_modified.instant for e in items), default=EPOCH)
+    feed = FeedGenerator()
+    feed.load_extension("dc")
+    feed.id(home)
+    feed.title(title)
+    feed.description(options["description"] or site.description or title)
+    feed.language(site.language)
+    feed.generator("publisher", version=__version__)
+    feed.updated(newest)
+    feed.lastBuildDate(newest)
+    # feedgen takes the RSS <link> from the last link() call: the self link first, the site last.
+    feed.link(href=self_url, rel="self", type=media_type)
+    feed.link(href=home, rel="alternate")
+    for entry in reversed(items):  # feedgen prepends each entry: add the oldest first
+        _add_item(feed, entry, base_url)
+    return feed
+
+
+def _add_item(feed, entry: Entry, base_url: str) -> None:
+    article = entry.article
+    address = page_url(base_url, article.slug)
+    item = feed.add_entry()
+    item.id(item_id(article, base_url))
+    item.guid(item_id(article, base_url), permalink=not article.id)
+    item.title(article.title)
+    item.link(href=address, rel="alternate")
+    item.published(_utc(article.date))
+    item.pubDate(_utc(article.date))
+    item.updated(_utc(article.last_modified))
+    item.author(name=article.author)
+    item.dc.dc_creator(article.author)
+    for tag in article.tags:
+        item.category(term=tag)
+    item.content(feed_content(entry, base_url), type="html")
+    item.description(feed_description(entry), isSummary=True)  # RSS description and Atom summary
+
+
+def _utc(moment: Moment) -> datetime:
+    return moment.instant.astimezone(timezone.utc)
