@@ -33,6 +33,10 @@ def project(tmp_path: Path) -> Path:
     shutil.copytree(REPO / "content", proj / "content")
     shutil.copytree(REPO / "layouts", proj / "layouts")
     shutil.copy2(REPO / "publish.toml", proj / "publish.toml")
+    # Articles written by tests have no plain_summary: let the summary channel draft one
+    # (the repository's own article has an authored summary, which the build uses as it is).
+    config = proj / "publish.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("auto = false", "auto = true"), encoding="utf-8")
     return proj
 
 

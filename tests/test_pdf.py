@@ -50,8 +50,16 @@ def copy_project(dest: Path, pdf_settings: str = "") -> Path:
 
 
 def add_pdf_settings(project: Path, settings: str) -> None:
-    with (project / "publish.toml").open("a", encoding="utf-8") as toml:
-        toml.write(f"\n[pdf]\n{settings}\n")
+    """Put ``settings`` ("key = value" lines) into [pdf], replacing those keys' current values."""
+    config = project / "publish.toml"
+    text = config.read_text(encoding="utf-8")
+    keys = [line.split("=")[0].strip() for line in settings.splitlines() if "=" in line]
+    text = "\n".join(line for line in text.split("\n") if line.split("=")[0].strip() not in keys)
+    if "[pdf]" in text:
+        text = text.replace("[pdf]\n", f"[pdf]\n{settings}\n", 1)
+    else:
+        text += f"\n[pdf]\n{settings}\n"
+    config.write_text(text, encoding="utf-8")
 
 
 def ok(result) -> None:

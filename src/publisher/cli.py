@@ -18,6 +18,7 @@ from .config import load_config
 from .content import load_content
 from .errors import Diagnostic, PublishError
 from .pipeline import build as build_project
+from .pipeline import summarize_article
 from .scaffold import new_article
 from .schedule import instant_iso, upcoming_changes
 
@@ -168,6 +169,24 @@ def schedule(project, content, as_of, next_only):
             click.echo(f"{instant_iso(change.at)}  {change.action:<10}  {change.slug}  {change.title}")
         click.echo(f"next change: {instant_iso(changes[0].at)}" if changes else "nothing is due to change")
     _exit_on_errors(list(loaded.diagnostics))
+
+
+@main.command()
+@click.argument("slug")
+@CONTENT
+@click.option("--write", is_flag=True, help="Put the draft into the article's front matter as plain_summary.")
+@click.option("--force", is_flag=True, help="With --write: replace an existing plain_summary.")
+@click.pass_obj
+def summarize(project, slug, content, write, force):
+    """Draft a plain-language summary from the article's own sentences, for an author to edit."""
+    try:
+        article, draft = summarize_article(project, slug, content=_under(project, content), write=write, force=force)
+    except PublishError as exc:
+        _fail(exc, "Summarize")
+    click.echo(draft.text)
+    click.echo(f"\n{draft.figures.describe()}", err=True)
+    if write:
+        click.echo(f"Wrote plain_summary into {article.source}; edit it there.", err=True)
 
 
 @main.command()

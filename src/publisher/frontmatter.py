@@ -15,7 +15,7 @@ import yaml
 from .errors import Diagnostic, error
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class ContentLoader(yaml.SafeLoader):
     """SafeLoader without implicit timestamps and without anchors/aliases."""
 
     def compose_node(self, parent, index):
@@ -27,7 +27,7 @@ class _FrontMatterLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-_FrontMatterLoader.yaml_implicit_resolvers = {
+ContentLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
@@ -66,7 +66,7 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
                             "the front matter opened on line 1 is never closed; add a '---' line after the last key")]
     yaml_text = "\n".join(lines[1:end])
     try:
-        loader = _FrontMatterLoader(yaml_text)
+        loader = ContentLoader(yaml_text)
         try:
             node = loader.get_single_node()
             if node is None:

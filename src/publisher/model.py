@@ -95,6 +95,8 @@ class Entry:
     disclaimers: tuple[Disclaimer, ...]
     body_html: str
     disclaimer_html: dict  # disclaimer id -> full text as HTML
+    summary: Optional[str] = None  # plain-language summary, Markdown
+    summary_source: Optional[str] = None  # "authored" (front matter) or "generated" (a draft)
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:
         return tuple(d for d in self.disclaimers if d.placement == placement)

@@ -17,7 +17,9 @@ from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
-from .errors import Diagnostic, PublishError, error, raise_if_errors
+from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
+from .glossary import GLOSSARY_NAME, Glossary, load_glossary
+from .summarize import draft_summary, write_plain_summary
 from .markdown import MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
 from .output import (MANIFEST, carry_over, check_output_folder, discard, manifest_json, new_staging,
@@ -25,6 +27,7 @@ from .output import (MANIFEST, carry_over, check_output_folder, discard, manifes
 from .templates import make_environment
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
+CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs"}  # written by _manifest
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Site:
     content: LoadedContent
     resolved: dict[str, tuple[Disclaimer, ...]]  # slug -> disclaimers in order
     warnings: tuple[Diagnostic, ...]
+    glossary: Glossary
 
 
 @dataclass
@@ -63,13 +67,14 @@ def load_site(project: Project, registry: ChannelRegistry) -> Site:
     """Read config, disclaimers and articles; raise PublishError with every problem found."""
     config = load_config(project.root, registry.options())
     content = load_content(project.root, project.content, config.site.language)
-    diagnostics = list(content.diagnostics) + check_default_disclaimers(config, content.disclaimers)
+    glossary, problems = load_glossary(project.content, shown_path(project.content / GLOSSARY_NAME, project.root))
+    diagnostics = list(content.diagnostics) + problems + check_default_disclaimers(config, content.disclaimers)
     resolved = {}
     for article in content.articles:
         resolved[article.slug], problems = resolve_disclaimers(article, config, content.disclaimers)
         diagnostics += problems
     raise_if_errors(diagnostics)
-    return Site(config, content, resolved, tuple(d for d in diagnostics if not d.is_error))
+    return Site(config, content, resolved, tuple(d for d in diagnostics if not d.is_error), glossary)
 
 
 def select_articles(articles: Iterable[Article], selection: Selection) -> list[Article]:
@@ -112,12 +117,19 @@ def build(
                                   "layouts folder not found; create it or pass --layouts DIR")])
     check_output_folder(out, paths.root, paths.content, paths.layouts)
     articles = select_articles(site.content.articles, Selection(now, drafts, future))
-    markdown = MarkdownConverter()
-    entries = [_prepare(a, site.resolved[a.slug], markdown) for a in articles]
-
-    rebuilt = {key for channel in chosen for key in channel.manifest_keys}
     partial = {c.name for c in chosen} != set(registry.names())
     previous = read_manifest(out) if partial and out.is_dir() else None
+    notes = list(site.warnings)
+    if previous is not None and _published_set(previous) != _published_set(_manifest_articles(articles, site)):
+        # Kept pages would outlive an expired article, or miss a new one: rebuild everything.
+        notes.append(warning(None, None, "build.widened",
+                             "the published articles or their disclaimers changed since the last build: "
+                             "building every channel, so no output outlives or misses an article"))
+        chosen, previous = registry.select(None), None
+    rebuilt = {key for channel in chosen for key in channel.manifest_keys}
+    markdown = MarkdownConverter()
+    wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
+    entries = [_prepare(a, site, markdown, wants_summary) for a in articles]
     staging = new_staging(out)
     try:
         if previous is not None:
@@ -125,11 +137,13 @@ def build(
         ctx = BuildContext(
             project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
             layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,
-            markdown=markdown, staging=staging, diagnostics=list(site.warnings), progress=progress,
+            markdown=markdown, staging=staging, diagnostics=notes, progress=progress,
             cache_dir=paths.root / CACHE_DIR if use_cache else None,
-            requested=frozenset(channels or ()),
+            requested=frozenset(channels or ()), glossary=site.glossary,
         )
         kept = _kept_outputs(previous, rebuilt, staging) if previous is not None else {}
+        if previous is not None:
+            ctx.article_fields.update(_kept_fields(previous, rebuilt))
         ctx.site_outputs.update(kept.pop("", {}))
         for channel in chosen:
             ctx.site_outputs.update(channel.site_outputs(ctx))
@@ -162,6 +176,27 @@ def build(
     return report
 
 
+def summarize_article(project, slug: str, *, content=None, write: bool = False, force: bool = False):
+    """A draft plain summary for one article, optionally written into its front matter.
+
+    Returns (article, draft, the file's path as shown). ``write`` refuses to replace an existing
+    ``plain_summary`` unless ``force``.
+    """
+    paths = Project.at(project, content)
+    site = load_site(paths, default_channels())
+    article = next((a for a in site.content.articles if a.slug == slug), None)
+    if article is None:
+        known = ", ".join(sorted(a.slug for a in site.content.articles)) or "none"
+        raise PublishError([error(None, None, "summarize.slug", f"no article has the slug {slug!r} (articles: {known})")])
+    draft = draft_summary(article, site.glossary)
+    if write:
+        if article.plain_summary and not force:
+            raise PublishError([error(article.source, article.lines.get("plain_summary"), "summarize.exists",
+                                      "the article already has a plain_summary; pass --force to replace it")])
+        write_plain_summary(paths.root / article.source, article.source, draft.text)
+    return article, draft
+
+
 def _kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:
     """Outputs of channels not rebuilt, from the previous manifest, where the files are still there.
 
@@ -182,6 +217,29 @@ def _kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]
     return kept
 
 
+def _manifest_articles(articles: list[Article], site: Site) -> list[dict]:
+    """The parts of manifest records that _published_set compares, for this build's articles."""
+    return [{"slug": a.slug, "disclaimers": [{"sha256": d.sha256} for d in site.resolved[a.slug]]} for a in articles]
+
+
+def _published_set(manifest_articles) -> set:
+    """What a kept output depends on beyond its own channel: which articles, with which disclaimers."""
+    if isinstance(manifest_articles, dict):
+        manifest_articles = manifest_articles.get("articles", [])
+    return {
+        (str(a.get("slug")), tuple(str(d.get("sha256")) for d in a.get("disclaimers", []) if isinstance(d, dict)))
+        for a in manifest_articles if isinstance(a, dict)
+    }
+
+
+def _kept_fields(previous: dict, rebuilt: set[str]) -> dict[str, dict]:
+    """Per-article manifest keys that channels add (e.g. summary_source), for channels not rebuilt."""
+    return {
+        str(article.get("slug")): {k: v for k, v in article.items() if k not in CORE_KEYS and k not in rebuilt}
+        for article in previous["articles"] if isinstance(article, dict)
+    }
+
+
 def _now(as_of) -> dates.Moment:
     try:
         return dates.now(as_of)
@@ -189,12 +247,18 @@ def _now(as_of) -> dates.Moment:
         raise PublishError([error(None, None, "usage.as-of", f"--as-of {exc}, got {as_of!r}")])
 
 
-def _prepare(article: Article, disclaimers: tuple[Disclaimer, ...], markdown: MarkdownConverter) -> Entry:
+def _prepare(article: Article, site: Site, markdown: MarkdownConverter, wants_summary: bool) -> Entry:
+    disclaimers = site.resolved[article.slug]
+    summary, source = article.plain_summary, "authored" if article.plain_summary else None
+    if summary is None and wants_summary and site.config.channel("summary").get("auto"):
+        summary, source = draft_summary(article, site.glossary).text, "generated"
     return Entry(
         article=article,
         disclaimers=disclaimers,
         body_html=markdown.to_html(article.body, article.source, article.body_line),
         disclaimer_html={d.id: markdown.to_html(d.body, d.source) for d in disclaimers},
+        summary=summary,
+        summary_source=source,
     )
 
 
@@ -212,6 +276,7 @@ def _manifest(entries: list[Entry], ctx: BuildContext) -> dict:
             record["updated"] = a.updated.isoformat()
         if a.id:
             record["id"] = a.id
+        record.update(sorted(ctx.article_fields.get(a.slug, {}).items()))
         record["disclaimers"] = [{"id": d.id, "sha256": d.sha256} for d in entry.disclaimers]
         record["outputs"] = dict(sorted(ctx.outputs[a.slug].items()))
         articles.append(record)

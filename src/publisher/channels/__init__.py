@@ -7,8 +7,9 @@ def default_channels() -> ChannelRegistry:
     from .feed import FeedChannel
     from .html import HtmlChannel
     from .pdf import PdfChannel
+    from .summary import SummaryChannel
 
-    return ChannelRegistry([HtmlChannel(), PdfChannel(), FeedChannel()])
+    return ChannelRegistry([HtmlChannel(), PdfChannel(), FeedChannel(), SummaryChannel()])
 
 
 __all__ = ["BuildContext", "Channel", "ChannelRegistry", "default_channels"]

@@ -11,6 +11,7 @@ import jinja2
 from ..config import Config
 from ..dates import Moment
 from ..errors import Diagnostic
+from ..glossary import Glossary
 from ..markdown import MarkdownConverter
 from ..model import Article, Entry
 from ..output import StagingFolder
@@ -37,6 +38,8 @@ class BuildContext:
     progress: Optional[Callable[[str, int, int], None]] = None  # channel, done, total
     cache_dir: Optional[Path] = None  # where rendered outputs are kept for reuse; None: no cache
     requested: frozenset = frozenset()  # channels named with --channel (empty: all, by default)
+    glossary: Glossary = field(default_factory=lambda: Glossary({}))
+    article_fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> extra manifest keys
 
     def report_progress(self, channel: str, done: int, total: int) -> None:
         if self.progress:

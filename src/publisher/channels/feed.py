@@ -7,6 +7,8 @@ so it never changes once published. Content reaching feed readers is sanitised w
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -26,6 +28,7 @@ RSS = f"{SITE}/feed.xml"
 ATOM = f"{SITE}/atom.xml"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "last built" of a feed with no items: still deterministic
 SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class FeedChannel:
@@ -94,7 +97,13 @@ def feed_content(entry: Entry, base_url: str) -> str:
 
 def sanitise(html: str, base: str) -> str:
     """No script, style, iframe, object, event handlers or javascript:/data: URLs; URLs made absolute."""
-    return nh3.clean(html, url_schemes=SAFE_SCHEMES, link_rel=None, url_relative=("rewrite_with_base", base))
+    return nh3.clean(_xml_safe(html), url_schemes=SAFE_SCHEMES, link_rel=None,
+                     url_relative=("rewrite_with_base", base))
+
+
+def _xml_safe(text: str) -> str:
+    """Drop the control characters XML 1.0 forbids (Word pastes a vertical tab for a line break)."""
+    return _XML_ILLEGAL.sub(" ", text)
 
 
 def _disclaimer_html(disclaimer, entry: Entry) -> str:
@@ -111,8 +120,8 @@ def _feed_generator(ctx: BuildContext, options, items: list[Entry], base_url: st
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(home)
-    feed.title(title)
-    feed.description(options["description"] or site.description or title)
+    feed.title(_xml_safe(title))
+    feed.description(_xml_safe(options["description"] or site.description or title))
     feed.language(site.language)
     feed.generator("publisher", version=__version__)
     feed.updated(newest)
@@ -131,17 +140,20 @@ def _add_item(feed, entry: Entry, base_url: str) -> None:
     item = feed.add_entry()
     item.id(item_id(article, base_url))
     item.guid(item_id(article, base_url), permalink=not article.id)
-    item.title(article.title)
+    item.title(_xml_safe(article.title))
     item.link(href=address, rel="alternate")
     item.published(_utc(article.date))
     item.pubDate(_utc(article.date))
     item.updated(_utc(article.last_modified))
-    item.author(name=article.author)
-    item.dc.dc_creator(article.author)
+    item.author(name=_xml_safe(article.author))
+    item.dc.dc_creator(_xml_safe(article.author))
     for tag in article.tags:
-        item.category(term=tag)
+        item.category(term=_xml_safe(tag))
+    # Readers show an RSS description as HTML: no tags, text escaped. The Atom summary is plain text.
+    description = nh3.clean(_xml_safe(feed_description(entry)), tags=set())
+    item.description(description)  # sets Atom content too, so content() must come after
     item.content(feed_content(entry, base_url), type="html")
-    item.description(feed_description(entry), isSummary=True)  # RSS description and Atom summary
+    item.summary(html.unescape(description))
 
 
 def _utc(moment: Moment) -> datetime:

@@ -112,6 +112,7 @@ class PdfChannel:
         html = render(
             ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
             body=Markup(_list_starts(entry.body_html)),
+            key_points=Markup(_list_starts(ctx.markdown.to_html(entry.summary, article.source))) if entry.summary else None,
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             web_address=address,

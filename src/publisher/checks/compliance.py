@@ -88,7 +88,8 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
             entry = by_id.get(item.findtext(ident))
             if entry is None:
                 continue
-            summary_text = normalise(item.findtext(summary) or "")
+            raw = item.findtext(summary) or ""
+            summary_text = visible_text(raw) if kind == "rss" else normalise(raw)  # RSS: HTML; Atom: text
             content_text = visible_text(item.findtext(content) or "")
             for disclaimer in entry.disclaimers:
                 short = normalise(disclaimer.short)

@@ -1,0 +1,65 @@
+"""``content/glossary.yaml``: jargon mapped to plain words, for summaries and their drafts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .errors import Diagnostic, error
+from .frontmatter import ContentLoader, read_text
+
+GLOSSARY_NAME = "glossary.yaml"
+
+
+@dataclass(frozen=True)
+class Glossary:
+    terms: dict[str, str]  # jargon -> plain words, longest term first
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(term, plain) for each glossary term the text uses."""
+        return [(term, plain) for term, plain in self.terms.items() if _pattern(term).search(text)]
+
+    def simplify(self, text: str) -> str:
+        """Replace each term with its plain words (longest terms first)."""
+        for term, plain in self.terms.items():
+            text = _pattern(term).sub(plain, text)
+        return text
+
+
+def _pattern(term: str) -> re.Pattern:
+    return re.compile(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", re.IGNORECASE)
+
+
+def load_glossary(content: Path, shown: str) -> tuple[Glossary, list[Diagnostic]]:
+    path = content / GLOSSARY_NAME
+    if not path.is_file():
+        return Glossary({}), []
+    text, problems = read_text(path, shown)
+    if text is None:
+        return Glossary({}), problems
+    loader = ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return Glossary({}), [error(shown, mark.line + 1 if mark else None, "glossary.yaml",
+                                    f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return Glossary({}), [error(shown, 1, "glossary.yaml", "the glossary must map each term to plain words: "
+                                    "'term: plain words'")]
+    lines = {str(k.value): k.start_mark.line + 1 for k, _ in node.value} if node is not None else {}
+    terms, problems = {}, []
+    for term, plain in data.items():
+        if not isinstance(term, str) or not isinstance(plain, str) or not term.strip() or not plain.strip():
+            problems.append(error(shown, lines.get(str(term)), "glossary.entry",
+                                  f"{term!r} must map to plain words as text, got {plain!r}"))
+            continue
+        terms[term.strip()] = plain.strip()
+    ordered = dict(sorted(terms.items(), key=lambda pair: -len(pair[0])))
+    return Glossary(ordered), problems
