@@ -16,10 +16,14 @@ test: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
 
-# Regenerate docs/leaflet-page-1.png, the picture of the sample leaflet in the README
-# (needs pdftoppm, from Debian's poppler-utils).
+# Regenerate the pictures in the README: the leaflet's first page (pdftoppm, from Debian's
+# poppler-utils) and the plain-language summary page (Debian's chromium, headless).
+CHROMIUM ?= chromium
 docs: build
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
+	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=800,1400 \
+	  --screenshot=docs/summary-page.png "file://$(CURDIR)/build/site/ketamine-therapy/summary/index.html"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
