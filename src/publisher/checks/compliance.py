@@ -13,18 +13,23 @@ LEAFLET_OUTPUTS = ("pdf", "pdf_print")
 
 
 def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder) -> list[Diagnostic]:
-    """Each article page shows the full text of each resolved disclaimer."""
+    """Each article page and summary page shows the full text of each resolved disclaimer;
+    each plain-text summary holds each disclaimer's plain words."""
     problems = []
     for entry in entries:
-        page = outputs.get(entry.article.slug, {}).get("html")
-        if page is None:
-            continue
-        shown = visible_text(staging.read_text(page))
-        for disclaimer in entry.disclaimers:
-            if visible_text(entry.disclaimer_html[disclaimer.id]) not in shown:
-                problems.append(error(page, None, "verify.disclaimer",
-                                      f"article {entry.article.slug!r}: the page lacks the full text of disclaimer "
-                                      f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
+        for name in ("html", "summary_html", "summary_text"):
+            page = outputs.get(entry.article.slug, {}).get(name)
+            if page is None or not (staging.root / page).is_file():
+                continue
+            text = staging.read_text(page)
+            shown = normalise(text) if name == "summary_text" else visible_text(text)
+            for disclaimer in entry.disclaimers:
+                wanted, form = ((normalise(disclaimer.plain), "plain words") if name == "summary_text"
+                                else (visible_text(entry.disclaimer_html[disclaimer.id]), "full text"))
+                if wanted not in shown:
+                    problems.append(error(page, None, "verify.disclaimer",
+                                          f"article {entry.article.slug!r}: the page lacks the {form} of disclaimer "
+                                          f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
     return problems
 
 
