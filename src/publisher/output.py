@@ -64,30 +64,6 @@ def read_manifest(out: Path) -> dict | None:
     return manifest if isinstance(manifest, dict) and isinstance(manifest.get("articles"), list) else None
 
 
-def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
-    """Paths the manifest lists under ``keys``: article outputs and site-wide outputs alike."""
-    files = set()
-    for article in manifest.get("articles", []):
-        files |= {path for key, path in article.get("outputs", {}).items() if key in keys}
-    for key in keys & set(manifest):
-        value = manifest[key]
-        files |= set(value.values()) if isinstance(value, dict) else {value} if isinstance(value, str) else set()
-    return files
-
-
-def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[str]) -> None:
-    """Start the staging folder as the previous build minus the outputs this build replaces.
-
-    So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
-    """
-    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True)
-    for relpath in manifest_files(previous, rebuilt) | {MANIFEST}:
-        target = staging.root / relpath
-        if target.resolve().is_relative_to(staging.root.resolve()):
-            target.unlink(missing_ok=True)
-    staging.carried = {p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()}
-
-
 def manifest_json(manifest: dict) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 

@@ -22,12 +22,11 @@ from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .summarize import draft_summary, write_plain_summary
 from .markdown import MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
-from .output import (MANIFEST, carry_over, check_output_folder, discard, manifest_json, new_staging,
-                     read_manifest, swap_in)
+from .carryover import carry_over, kept_fields, kept_outputs, manifest_articles, published_set
+from .output import MANIFEST, check_output_folder, discard, manifest_json, new_staging, read_manifest, swap_in
 from .templates import make_environment
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
-CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs"}  # written by _manifest
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def build(
     partial = {c.name for c in chosen} != set(registry.names())
     previous = read_manifest(out) if partial and out.is_dir() else None
     notes = list(site.warnings)
-    if previous is not None and _published_set(previous) != _published_set(_manifest_articles(articles, site)):
+    if previous is not None and published_set(previous) != published_set(manifest_articles(articles, site.resolved)):
         # Kept pages would outlive an expired article, or miss a new one: rebuild everything.
         notes.append(warning(None, None, "build.widened",
                              "the published articles or their disclaimers changed since the last build: "
@@ -141,9 +140,9 @@ def build(
             cache_dir=paths.root / CACHE_DIR if use_cache else None,
             requested=frozenset(channels or ()), glossary=site.glossary,
         )
-        kept = _kept_outputs(previous, rebuilt, staging) if previous is not None else {}
+        kept = kept_outputs(previous, rebuilt, staging) if previous is not None else {}
         if previous is not None:
-            ctx.article_fields.update(_kept_fields(previous, rebuilt))
+            ctx.article_fields.update(kept_fields(previous, rebuilt))
         ctx.site_outputs.update(kept.pop("", {}))
         for channel in chosen:
             ctx.site_outputs.update(channel.site_outputs(ctx))
@@ -195,49 +194,6 @@ def summarize_article(project, slug: str, *, content=None, write: bool = False, 
                                       "the article already has a plain_summary; pass --force to replace it")])
         write_plain_summary(paths.root / article.source, article.source, draft.text)
     return article, draft
-
-
-def _kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:
-    """Outputs of channels not rebuilt, from the previous manifest, where the files are still there.
-
-    Keyed by slug; key "" holds the site-wide entries (index, leaflets, feeds).
-    """
-    def present(path) -> bool:
-        return isinstance(path, str) and path in staging.carried
-
-    kept: dict[str, dict] = {"": {}}
-    for key, value in previous.items():
-        if key == "articles" or key in rebuilt:
-            continue
-        if present(value) or (isinstance(value, dict) and value and all(present(v) for v in value.values())):
-            kept[""][key] = value
-    for article in previous["articles"]:
-        outputs = article.get("outputs", {}) if isinstance(article, dict) else {}
-        kept[str(article.get("slug"))] = {k: v for k, v in outputs.items() if k not in rebuilt and present(v)}
-    return kept
-
-
-def _manifest_articles(articles: list[Article], site: Site) -> list[dict]:
-    """The parts of manifest records that _published_set compares, for this build's articles."""
-    return [{"slug": a.slug, "disclaimers": [{"sha256": d.sha256} for d in site.resolved[a.slug]]} for a in articles]
-
-
-def _published_set(manifest_articles) -> set:
-    """What a kept output depends on beyond its own channel: which articles, with which disclaimers."""
-    if isinstance(manifest_articles, dict):
-        manifest_articles = manifest_articles.get("articles", [])
-    return {
-        (str(a.get("slug")), tuple(str(d.get("sha256")) for d in a.get("disclaimers", []) if isinstance(d, dict)))
-        for a in manifest_articles if isinstance(a, dict)
-    }
-
-
-def _kept_fields(previous: dict, rebuilt: set[str]) -> dict[str, dict]:
-    """Per-article manifest keys that channels add (e.g. summary_source), for channels not rebuilt."""
-    return {
-        str(article.get("slug")): {k: v for k, v in article.items() if k not in CORE_KEYS and k not in rebuilt}
-        for article in previous["articles"] if isinstance(article, dict)
-    }
 
 
 def _now(as_of) -> dates.Moment:

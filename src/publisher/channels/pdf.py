@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from .. import __version__, schema
 from ..cache import OutputCache, cache_key, folder_digest
-from ..errors import PublishError, error, warning
+from ..errors import PublishError, error
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render

@@ -1,0 +1,83 @@
+"""One-channel builds: what a build of some channels keeps from the previous build.
+
+``publish build --channel rss`` (the hourly feed job) starts its staging folder as the previous
+build, drops the outputs of the channels it rebuilds, and keeps the rest with their manifest
+entries. When the published articles or their disclaimers changed, nothing is kept: every
+channel is rebuilt, so no page outlives its article.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from .output import MANIFEST, StagingFolder
+
+CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs"}  # the pipeline writes these
+
+
+def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
+    """Paths the manifest lists under ``keys``: article outputs and site-wide outputs alike."""
+    files = set()
+    for article in manifest.get("articles", []):
+        files |= {path for key, path in article.get("outputs", {}).items() if key in keys}
+    for key in keys & set(manifest):
+        value = manifest[key]
+        files |= set(value.values()) if isinstance(value, dict) else {value} if isinstance(value, str) else set()
+    return files
+
+
+def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[str]) -> None:
+    """Start the staging folder as the previous build minus the outputs this build replaces.
+
+    So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
+    """
+    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True)
+    for relpath in manifest_files(previous, rebuilt) | {MANIFEST}:
+        target = staging.root / relpath
+        if target.resolve().is_relative_to(staging.root.resolve()):
+            target.unlink(missing_ok=True)
+    staging.carried = {p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()}
+
+
+def kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:
+    """Outputs of channels not rebuilt, from the previous manifest, where the files are still there.
+
+    Keyed by slug; key "" holds the site-wide entries (index, leaflets, feeds).
+    """
+    def present(path) -> bool:
+        return isinstance(path, str) and path in staging.carried
+
+    kept: dict[str, dict] = {"": {}}
+    for key, value in previous.items():
+        if key == "articles" or key in rebuilt:
+            continue
+        if present(value) or (isinstance(value, dict) and value and all(present(v) for v in value.values())):
+            kept[""][key] = value
+    for article in previous["articles"]:
+        outputs = article.get("outputs", {}) if isinstance(article, dict) else {}
+        kept[str(article.get("slug"))] = {k: v for k, v in outputs.items() if k not in rebuilt and present(v)}
+    return kept
+
+
+def manifest_articles(articles, resolved) -> list[dict]:
+    """The parts of manifest records that _published_set compares, for this build's articles."""
+    return [{"slug": a.slug, "disclaimers": [{"sha256": d.sha256} for d in resolved[a.slug]]} for a in articles]
+
+
+def published_set(manifest_articles) -> set:
+    """What a kept output depends on beyond its own channel: which articles, with which disclaimers."""
+    if isinstance(manifest_articles, dict):
+        manifest_articles = manifest_articles.get("articles", [])
+    return {
+        (str(a.get("slug")), tuple(str(d.get("sha256")) for d in a.get("disclaimers", []) if isinstance(d, dict)))
+        for a in manifest_articles if isinstance(a, dict)
+    }
+
+
+def kept_fields(previous: dict, rebuilt: set[str]) -> dict[str, dict]:
+    """Per-article manifest keys that channels add (e.g. summary_source), for channels not rebuilt."""
+    return {
+        str(article.get("slug")): {k: v for k, v in article.items() if k not in CORE_KEYS and k not in rebuilt}
+        for article in previous["articles"] if isinstance(article, dict)
+    }
