@@ -11,8 +11,16 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-from conftest import AS_OF, FIXTURES, REPO, build_cli, normalise, parse_html, tree_bytes, visible_text
+from conftest import (
+    AS_OF,
+    FIXTURES,
+    REPO,
+    build_cli,
+    normalise,
+    parse_html,
+    tree_bytes,
+    visible_text,
+)
 
 SLUG = "ketamine-therapy"
 PAGE = f"site/{SLUG}/index.html"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import AS_OF, build_cli, output_of, run_cli, tree_bytes, write_article
 
 import publisher
 from publisher import PublishError
-from conftest import AS_OF, build_cli, output_of, run_cli, tree_bytes, write_article
 
 SAMPLE = "ketamine-therapy"
 

@@ -19,8 +19,17 @@ import feedparser
 import pytest
 import yaml
 from bs4 import BeautifulSoup
+from conftest import (
+    REPO,
+    build_cli,
+    normalise,
+    output_of,
+    parse_html,
+    run_cli,
+    tree_bytes,
+    write_article,
+)
 
-from conftest import REPO, build_cli, normalise, output_of, parse_html, run_cli, tree_bytes, write_article
 from publisher.checks.feedlint import lint_atom, lint_rss
 
 BASE = "http://localhost:8000/"

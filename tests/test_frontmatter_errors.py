@@ -7,8 +7,14 @@ import json
 from pathlib import Path
 
 import pytest
-
-from conftest import build_cli, output_of, parse_html, tree_bytes, visible_text, write_article
+from conftest import (
+    build_cli,
+    output_of,
+    parse_html,
+    tree_bytes,
+    visible_text,
+    write_article,
+)
 
 # Line numbers in the file written by write_article(): line 1 is the opening '---'.
 TITLE = "title: Bad Article\n"          # line 2

@@ -9,7 +9,6 @@ import difflib
 from pathlib import Path
 
 import pytest
-
 from regenerate_golden import GOLDEN, PROJECTS, build_case
 
 CASES = sorted(p.name for p in PROJECTS.iterdir() if p.is_dir())

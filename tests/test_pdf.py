@@ -19,9 +19,17 @@ from urllib.parse import urlparse
 import pypdf
 import pytest
 import yaml
-
-from conftest import FIXTURES, GOOD_FRONT_MATTER, REPO, build_cli, normalise, output_of, parse_html, tree_bytes, \
-    write_article
+from conftest import (
+    FIXTURES,
+    GOOD_FRONT_MATTER,
+    REPO,
+    build_cli,
+    normalise,
+    output_of,
+    parse_html,
+    tree_bytes,
+    write_article,
+)
 
 SLUG = "ketamine-therapy"
 SOURCE = "content/ketamine-therapy.md"

@@ -12,6 +12,13 @@ from typing import Callable, Iterable, Optional
 
 from . import dates
 from .cache import CACHE_DIR
+from .carryover import (
+    carry_over,
+    kept_fields,
+    kept_outputs,
+    manifest_articles,
+    published_set,
+)
 from .channels import BuildContext, ChannelRegistry, default_channels
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .config import Config, load_config
@@ -19,11 +26,18 @@ from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
 from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .summarize import draft_summary, write_plain_summary
 from .markdown import MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
-from .carryover import carry_over, kept_fields, kept_outputs, manifest_articles, published_set
-from .output import MANIFEST, check_output_folder, discard, manifest_json, new_staging, read_manifest, swap_in
+from .output import (
+    MANIFEST,
+    check_output_folder,
+    discard,
+    manifest_json,
+    new_staging,
+    read_manifest,
+    swap_in,
+)
+from .summarize import draft_summary, write_plain_summary
 from .templates import make_environment
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
