@@ -628,7 +628,7 @@ def test_article_without_id_falls_back_to_its_address_with_a_warning(project):
 def test_articles_with_ids_print_no_id_warning(project):
     result = rss_build(project)
     ok(result)
-    assert "warning" not in output_of(result)
+    assert "[feed.guid]" not in output_of(result)
 
 
 # --- 8. no base_url -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ readable diagnostics and exit code 1. Usage mistakes exit 2 (click's convention)
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__, dates
+from .audit import check_project
 from .channels import default_channels
 from .config import load_config
 from .content import load_content
@@ -149,6 +151,43 @@ def _exit_on_errors(diagnostics: list[Diagnostic]) -> None:
     _print_diagnostics(diagnostics)
     if any(d.is_error for d in diagnostics):
         sys.exit(1)
+
+
+@main.command()
+@CONTENT
+@click.option("--built", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+              help="Also re-read this finished build and verify every output carries its disclaimers.")
+@AS_OF
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A report for people, grouped by file, or JSON for scripts.")
+@click.pass_obj
+def check(project, content, built, as_of, output_format):
+    """Run the compliance gate: sources, and with --built an existing build. Exit 1 on any error."""
+    report = check_project(project, content=_under(project, content), built=_under(project, built), as_of=as_of)
+    if output_format == "json":
+        click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
+    else:
+        _print_check_report(report)
+    sys.exit(1 if report.errors else 0)
+
+
+def _print_check_report(report) -> None:
+    by_file: dict[str, list[Diagnostic]] = {}
+    for diagnostic in report.diagnostics:
+        by_file.setdefault(diagnostic.path or "(project)", []).append(diagnostic)
+    for path, found in by_file.items():
+        click.echo(path)
+        for d in found:
+            click.echo(f"  {str(d.line) + ': ' if d.line else ''}{d.severity}: {d.message} [{d.code}]")
+    if report.external_links:
+        click.echo("External links (listed, not fetched):")
+        for source, url in report.external_links:
+            click.echo(f"  {source}: {url}")
+    warnings = len(report.diagnostics) - len(report.errors)
+    built = f" and the build in {report.built}/" if report.built else ""
+    click.echo(f"Checked {len(report.articles)} article{'s' if len(report.articles) != 1 else ''}{built}: "
+               f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}, "
+               f"{warnings} warning{'s' if warnings != 1 else ''}.")
 
 
 @main.command()

@@ -29,6 +29,16 @@ SITE_FIELDS = {
 DISCLAIMER_FIELDS = {
     "default": Field(schema.list_of(schema.text, "disclaimer ids"), default=()),
 }
+REVIEW_FIELDS = {
+    "required": Field(schema.boolean, default=True),  # every published article needs reviewed_by and reviewed_on
+    "max_age_days": Field(schema.whole_number, default=365),  # an older review stops the article publishing
+}
+
+
+@dataclass(frozen=True)
+class ReviewConfig:
+    required: bool = True
+    max_age_days: int = 365
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,7 @@ class SiteConfig:
 class Config:
     site: SiteConfig = SiteConfig()
     default_disclaimers: tuple[str, ...] = ()
+    review: ReviewConfig = ReviewConfig()
     channels: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     path: Optional[str] = None  # shown in diagnostics; None when there is no file
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # "section.key" -> line
@@ -67,7 +78,7 @@ def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
         raise_if_errors([error(shown, int(match.group(1)) if match else None, "config.toml",
                                f"not valid TOML: {exc}")])
     lines = _key_lines(text)
-    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, **channel_options}
+    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, **channel_options}
     diagnostics: list[Diagnostic] = []
     values: dict[str, dict[str, Any]] = {}
     for name, table in data.items():
@@ -90,6 +101,7 @@ def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
     return Config(
         site=SiteConfig(**values["site"]),
         default_disclaimers=tuple(values["disclaimers"]["default"]),
+        review=ReviewConfig(**values["review"]),
         channels=MappingProxyType(channels),
         path=shown,
         lines=lines,

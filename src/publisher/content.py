@@ -10,7 +10,7 @@ from pathlib import Path
 from . import schema
 from .errors import Diagnostic, error, warning
 from .frontmatter import parse_document, read_text
-from .model import Article, Disclaimer, Reference
+from .model import Article, ClaimReview, Disclaimer, Reference
 from .schema import Field
 
 DISCLAIMER_DIR = "disclaimers"
@@ -20,6 +20,11 @@ REFERENCE_FIELDS = {
     "url": Field(schema.url, required=True),
     "publisher": Field(schema.text),
     "year": Field(schema.whole_number),
+}
+CLAIM_REVIEW_FIELDS = {
+    "phrase": Field(schema.text, required=True),  # the claims.yaml phrase this silences, in this article only
+    "reviewed_by": Field(schema.text, required=True),
+    "reviewed_on": Field(schema.moment),
 }
 DISCLAIMER_REF_RE = re.compile(r"^-?[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -47,6 +52,8 @@ ARTICLE_FIELDS = {
     "disclaimers": Field(schema.list_of(_disclaimer_ref, "disclaimer ids"), default=()),
     "sources": Field(schema.list_of(schema.record(REFERENCE_FIELDS, Reference), "references"), default=()),
     "plain_summary": Field(schema.text),
+    "claims_reviewed": Field(schema.list_of(schema.record(CLAIM_REVIEW_FIELDS, ClaimReview), "reviewed claims"),
+                             default=()),
 }
 DISCLAIMER_FIELDS = {
     "title": Field(schema.text, required=True),

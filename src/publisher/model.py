@@ -32,6 +32,15 @@ class Reference:
 
 
 @dataclass(frozen=True)
+class ClaimReview:
+    """A reviewer's sign-off on one risky phrase in one article (see content/claims.yaml)."""
+
+    phrase: str
+    reviewed_by: str
+    reviewed_on: Optional[Moment] = None
+
+
+@dataclass(frozen=True)
 class Article:
     source: str  # path relative to the project, e.g. content/ketamine-therapy.md
     slug: str
@@ -52,6 +61,7 @@ class Article:
     disclaimer_refs: tuple[str, ...] = ()  # as written: "id" adds, "-id" removes a default
     sources: tuple[Reference, ...] = ()
     plain_summary: Optional[str] = None
+    claims_reviewed: tuple[ClaimReview, ...] = ()
     bundle_dir: Optional[str] = None  # folder of a page bundle (index.md plus its images)
     sha256: str = ""  # of the whole source file
     lines: dict = field(default_factory=dict, compare=False, hash=False)  # front matter key -> line

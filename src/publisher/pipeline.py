@@ -20,7 +20,9 @@ from .carryover import (
     published_set,
 )
 from .channels import BuildContext, ChannelRegistry, default_channels
+from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
+from .checks.review import check_review
 from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
@@ -64,6 +66,7 @@ class Site:
     resolved: dict[str, tuple[Disclaimer, ...]]  # slug -> disclaimers in order
     warnings: tuple[Diagnostic, ...]
     glossary: Glossary
+    claims: tuple  # ClaimRule, from content/claims.yaml
 
 
 @dataclass
@@ -81,13 +84,25 @@ def load_site(project: Project, registry: ChannelRegistry) -> Site:
     config = load_config(project.root, registry.options())
     content = load_content(project.root, project.content, config.site.language)
     glossary, problems = load_glossary(project.content, shown_path(project.content / GLOSSARY_NAME, project.root))
-    diagnostics = list(content.diagnostics) + problems + check_default_disclaimers(config, content.disclaimers)
+    claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root))
+    diagnostics = (list(content.diagnostics) + problems + claim_problems
+                   + check_default_disclaimers(config, content.disclaimers))
     resolved = {}
     for article in content.articles:
         resolved[article.slug], problems = resolve_disclaimers(article, config, content.disclaimers)
         diagnostics += problems
     raise_if_errors(diagnostics)
-    return Site(config, content, resolved, tuple(d for d in diagnostics if not d.is_error), glossary)
+    return Site(config, content, resolved, tuple(d for d in diagnostics if not d.is_error), glossary, tuple(claims))
+
+
+def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, root: Path) -> list[Diagnostic]:
+    """What stops an article publishing beyond its front matter: risky claims, a missing or stale review."""
+    problems = []
+    for article in articles:
+        raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+        problems += lint_claims(article, raw, list(site.claims))
+        problems += check_review(article, site.config.review, now)
+    return problems
 
 
 def select_articles(articles: Iterable[Article], selection: Selection) -> list[Article]:
@@ -123,16 +138,18 @@ def build(
     except KeyError as exc:
         raise PublishError([error(None, None, "usage.channel",
                                   f"unknown channel {exc.args[0]}; choose from {', '.join(registry.names())}")])
-    now = _now(as_of)
+    now = resolve_now(as_of)
     site = load_site(paths, registry)
     if not paths.layouts.is_dir():
         raise PublishError([error(str(paths.layouts), None, "layout.missing",
                                   "layouts folder not found; create it or pass --layouts DIR")])
     check_output_folder(out, paths.root, paths.content, paths.layouts)
     articles = select_articles(site.content.articles, Selection(now, drafts, future))
+    gate = gate_articles(articles, site, now, paths.root)
+    raise_if_errors(gate)
     partial = {c.name for c in chosen} != set(registry.names())
     previous = read_manifest(out) if partial and out.is_dir() else None
-    notes = list(site.warnings)
+    notes = list(site.warnings) + gate
     if previous is not None and published_set(previous) != published_set(manifest_articles(articles, site.resolved)):
         # Kept pages would outlive an expired article, or miss a new one: rebuild everything.
         notes.append(warning(None, None, "build.widened",
@@ -142,7 +159,7 @@ def build(
     rebuilt = {key for channel in chosen for key in channel.manifest_keys}
     markdown = MarkdownConverter()
     wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
-    entries = [_prepare(a, site, markdown, wants_summary) for a in articles]
+    entries = [prepare_entry(a, site, markdown, wants_summary) for a in articles]
     staging = new_staging(out)
     try:
         if previous is not None:
@@ -210,14 +227,14 @@ def summarize_article(project, slug: str, *, content=None, write: bool = False, 
     return article, draft
 
 
-def _now(as_of) -> dates.Moment:
+def resolve_now(as_of) -> dates.Moment:
     try:
         return dates.now(as_of)
     except ValueError as exc:
         raise PublishError([error(None, None, "usage.as-of", f"--as-of {exc}, got {as_of!r}")])
 
 
-def _prepare(article: Article, site: Site, markdown: MarkdownConverter, wants_summary: bool) -> Entry:
+def prepare_entry(article: Article, site: Site, markdown: MarkdownConverter, wants_summary: bool) -> Entry:
     disclaimers = site.resolved[article.slug]
     summary, source = article.plain_summary, "authored" if article.plain_summary else None
     if summary is None and wants_summary and site.config.channel("summary").get("auto"):

@@ -1,0 +1,84 @@
+"""Claims lint: risky health-claim phrases from ``content/claims.yaml``, found with file and line.
+
+A reviewer silences one match in one article with front matter ``claims_reviewed`` (the phrase
+and who reviewed it); nothing silences a phrase for every article.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..errors import Diagnostic, error, warning
+from ..frontmatter import ContentLoader, read_text
+from ..model import Article
+from ..readability import split_sentences
+
+CLAIMS_NAME = "claims.yaml"
+SEVERITIES = ("error", "warning")
+
+
+@dataclass(frozen=True)
+class ClaimRule:
+    phrase: str
+    severity: str
+    reason: str
+    pattern: re.Pattern
+
+
+def load_claims(content: Path, shown: str) -> tuple[list[ClaimRule], list[Diagnostic]]:
+    path = content / CLAIMS_NAME
+    if not path.is_file():
+        return [], []
+    text, problems = read_text(path, shown)
+    if text is None:
+        return [], problems
+    loader = ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else []
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return [], [error(shown, mark.line + 1 if mark else None, "claims.yaml", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    finally:
+        loader.dispose()
+    if not isinstance(data, list):
+        return [], [error(shown, 1, "claims.yaml", "claims.yaml must be a list of entries with phrase, severity and reason")]
+    rules, problems = [], []
+    for index, item in enumerate(data):
+        line = node.value[index].start_mark.line + 1
+        fields = ("phrase", "severity", "reason")
+        if not isinstance(item, dict) or set(item) - set(fields) \
+                or not all(isinstance(item.get(k), str) and item[k].strip() for k in fields):
+            problems.append(error(shown, line, "claims.entry",
+                                  "each entry needs exactly 'phrase', 'severity' (error or warning) and 'reason', as text"))
+            continue
+        if item["severity"] not in SEVERITIES:
+            problems.append(error(shown, line, "claims.entry", f"severity must be 'error' or 'warning', got {item['severity']!r}"))
+            continue
+        phrase = item["phrase"].strip()
+        pattern = re.compile(r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)", re.IGNORECASE)
+        rules.append(ClaimRule(phrase, item["severity"], item["reason"].strip(), pattern))
+    return rules, problems
+
+
+def lint_claims(article: Article, raw_lines: list[str], rules: list[ClaimRule]) -> list[Diagnostic]:
+    """Each unreviewed match of a rule in the article file: its line and the sentence it is in."""
+    reviewed = {r.phrase.casefold() for r in article.claims_reviewed}
+    problems = []
+    for rule in rules:
+        if rule.phrase.casefold() in reviewed:
+            continue
+        for number, line in enumerate(raw_lines, 1):
+            if line.lstrip().startswith(("id:", "date:", "slug:", "claims_reviewed:", "- phrase:", "phrase:")):
+                continue
+            for match in rule.pattern.finditer(line):
+                sentence = next((s for s in split_sentences(line) if rule.pattern.search(s)), line.strip())
+                report = error if rule.severity == "error" else warning
+                problems.append(report(article.source, number, f"claims.{rule.severity}",
+                                       f"risky claim {match.group(0)!r} in: \"{sentence.strip()}\" ({rule.reason}). "
+                                       "A reviewer who accepts it adds it to this article's claims_reviewed."))
+    return problems

@@ -1,0 +1,85 @@
+"""Links and images in article bodies: internal links must resolve, images need alt text.
+
+Links are checked against the site this build writes: ``site/<slug>/`` pages and the ids of
+their headings. External links are listed, never fetched.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from urllib.parse import unquote, urlsplit
+
+from ..errors import Diagnostic, error
+from ..model import Entry
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.images: list[tuple[str, str | None]] = []  # (src, alt)
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if tag == "a" and attributes.get("href") is not None:
+            self.links.append(attributes["href"])
+        if tag == "img":
+            self.images.append((attributes.get("src") or "", attributes.get("alt")))
+
+
+def _collect(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str, str]]]:
+    """(problems, external links as (article source, url))."""
+    pages = {e.article.slug: _collect(e.body_html) for e in entries}
+    problems, external = [], []
+    for entry in entries:
+        source, found = entry.article.source, pages[entry.article.slug]
+        for src, alt in found.images:
+            if not (alt or "").strip():
+                problems.append(error(source, _line_of(entry, src), "links.alt",
+                                      f"image {src!r} has no alt text: describe it in ![...]({src})"))
+        for href in found.links:
+            parts = urlsplit(href)
+            if parts.scheme or href.startswith("//"):
+                if parts.scheme in ("http", "https"):
+                    external.append((source, href))
+                continue
+            problem = _internal_problem(entry.article.slug, parts, pages)
+            if problem:
+                problems.append(error(source, _line_of(entry, href), "links.broken", f"link {href!r}: {problem}"))
+    return problems, external
+
+
+def _internal_problem(slug: str, parts, pages) -> str | None:
+    """Why a relative link from site/<slug>/index.html does not resolve, or None when it does."""
+    path, anchor = unquote(parts.path), unquote(parts.fragment)
+    target = slug
+    if path:
+        resolved = posixpath.normpath(posixpath.join(slug, path))
+        resolved = re.sub(r"/index\.html$", "", resolved).rstrip("/")
+        if resolved not in pages:
+            if resolved in ("", ".", "index.html"):
+                return None if not anchor else "the index page has no anchors to link to"
+            return "no published article has that address (links to articles look like '../other-slug/')"
+        target = resolved
+    if anchor and anchor not in pages[target].ids:
+        return f"there is no heading or anchor #{anchor} on {'this page' if target == slug else target + '/'}"
+    return None
+
+
+def _line_of(entry: Entry, needle: str) -> int | None:
+    for number, line in enumerate(entry.article.body.split("\n"), entry.article.body_line):
+        if needle and needle in line:
+            return number
+    return None
