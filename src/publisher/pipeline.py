@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import dates
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, OutputCache
 from .carryover import (
     carry_over,
     kept_fields,
@@ -20,6 +20,7 @@ from .carryover import (
     published_set,
 )
 from .channels import BuildContext, ChannelRegistry, default_channels
+from .channels.summary import TEXT_WIDTH
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .checks.review import check_review
@@ -28,7 +29,7 @@ from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
 from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .markdown import MarkdownConverter
+from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
 from .output import (
     MANIFEST,
@@ -39,7 +40,7 @@ from .output import (
     read_manifest,
     swap_in,
 )
-from .summarize import draft_summary, write_plain_summary
+from .summarize import draft_summary, sections, write_plain_summary
 from .templates import make_environment
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
@@ -157,8 +158,9 @@ def build(
                              "building every channel, so no output outlives or misses an article"))
         chosen, previous = registry.select(None), None
     rebuilt = {key for channel in chosen for key in channel.manifest_keys}
-    markdown = MarkdownConverter()
+    markdown = MarkdownConverter(OutputCache(paths.root / CACHE_DIR if use_cache else None, "markdown"))
     wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
+    markdown.prefetch(_documents(articles, site, wants_summary, "summary" in {c.name for c in chosen}))
     entries = [prepare_entry(a, site, markdown, wants_summary) for a in articles]
     staging = new_staging(out)
     try:
@@ -218,13 +220,30 @@ def summarize_article(project, slug: str, *, content=None, write: bool = False, 
     if article is None:
         known = ", ".join(sorted(a.slug for a in site.content.articles)) or "none"
         raise PublishError([error(None, None, "summarize.slug", f"no article has the slug {slug!r} (articles: {known})")])
-    draft = draft_summary(article, site.glossary)
+    draft = draft_summary(article, site.glossary, MarkdownConverter())
     if write:
         if article.plain_summary and not force:
             raise PublishError([error(article.source, article.lines.get("plain_summary"), "summarize.exists",
                                       "the article already has a plain_summary; pass --force to replace it")])
         write_plain_summary(paths.root / article.source, article.source, draft.text)
     return article, draft
+
+
+def _documents(articles: list[Article], site: Site, wants_summary: bool, summary_channel: bool):
+    """Every Markdown conversion this build will ask for, so pandoc can do them in one batch."""
+    auto = site.config.channel("summary").get("auto")
+    for article in articles:
+        yield article.body, HTML, article.source
+        for disclaimer in site.resolved[article.slug]:
+            yield disclaimer.body, HTML, disclaimer.source
+        if wants_summary and article.plain_summary:
+            yield article.plain_summary, HTML, article.source
+            if summary_channel:
+                yield article.plain_summary, PLAIN, article.source
+                yield article.plain_summary, Conversion("plain", TEXT_WIDTH), article.source
+        elif wants_summary and auto:
+            for _, text in sections(article.body):
+                yield text, PLAIN, article.source
 
 
 def resolve_now(as_of) -> dates.Moment:
@@ -238,7 +257,7 @@ def prepare_entry(article: Article, site: Site, markdown: MarkdownConverter, wan
     disclaimers = site.resolved[article.slug]
     summary, source = article.plain_summary, "authored" if article.plain_summary else None
     if summary is None and wants_summary and site.config.channel("summary").get("auto"):
-        summary, source = draft_summary(article, site.glossary).text, "generated"
+        summary, source = draft_summary(article, site.glossary, markdown).text, "generated"
     return Entry(
         article=article,
         disclaimers=disclaimers,

@@ -10,12 +10,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypandoc
-
 from .errors import PublishError, error
 from .frontmatter import parse_document, read_text
 from .glossary import Glossary
-from .markdown import PANDOC_ARGS
+from .markdown import PLAIN, Conversion, MarkdownConverter
 from .model import Article
 from .readability import Readability, measure, sentence_grade, split_sentences
 
@@ -45,23 +43,23 @@ def sections(body: str) -> list[tuple[str, str]]:
     return [(h, text) for h, text in found if text.strip()]
 
 
-def plain_text(markdown: str, columns: int | None = None) -> str:
+def plain_text(text: str, markdown: MarkdownConverter, columns: int = 0) -> str:
     """Markdown as plain text (no emphasis marks, links as their words), through pandoc;
     wrapped at ``columns`` when given, else one line per paragraph."""
-    wrap = ["--wrap=auto", f"--columns={columns}"] if columns else ["--wrap=none"]
-    args = [a for a in PANDOC_ARGS if not a.startswith("--wrap")] + wrap
-    return pypandoc.convert_text(markdown, "plain", format="markdown", extra_args=args)
+    return markdown.convert(text, Conversion("plain", columns))
 
 
-def draft_summary(article: Article, glossary: Glossary) -> Draft:
+def draft_summary(article: Article, glossary: Glossary, markdown: MarkdownConverter) -> Draft:
+    parts = [text for _, text in sections(article.body)]
+    markdown.prefetch([(text, PLAIN, article.source) for text in parts])
     picked = []
-    for _, markdown in sections(article.body):
-        sentences = [s for s in split_sentences(plain_text(markdown)) if not _IMAGE.match(s)]
+    for part in parts:
+        sentences = [s for s in split_sentences(plain_text(part, markdown)) if not _IMAGE.match(s)]
         candidates = [s for s in sentences if len(s.split()) >= MIN_WORDS and not s.endswith(":")] or sentences
         if candidates:
             picked.append(min(candidates, key=lambda s: _difficulty(glossary.simplify(s))))
     text = "\n".join(f"- {glossary.simplify(sentence)}" for sentence in picked)
-    return Draft(text=text, picked=tuple(picked), figures=measure(plain_text(text)))
+    return Draft(text=text, picked=tuple(picked), figures=measure(plain_text(text, markdown)))
 
 
 def _difficulty(sentence: str) -> float:

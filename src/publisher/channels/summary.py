@@ -54,7 +54,7 @@ class SummaryChannel:
                                         "then 'publish summarize --write'; or set [summary] auto = true"))
             return
         options = ctx.options(self.section)
-        text = plain_text(entry.summary)
+        text = plain_text(entry.summary, ctx.markdown)
         figures = measure(text)
         ctx.article_fields.setdefault(article.slug, {})["summary_source"] = entry.summary_source
         if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
@@ -84,7 +84,7 @@ class SummaryChannel:
         ctx.staging.write_text(paths["summary_text"], render(
             ctx.templates, "summary/summary.txt", ctx.layouts_shown,
             article=article, web_address=_summary_url(ctx, article),
-            summary_text=plain_text(entry.summary, columns=TEXT_WIDTH).strip(),
+            summary_text=plain_text(entry.summary, ctx.markdown, columns=TEXT_WIDTH).strip(),
             disclaimers=entry.disclaimers,
         ))
 
