@@ -1,18 +1,28 @@
 """Benchmark: time `publish build` on a generated corpus and print the figures.
 
-    .venv/bin/python bench/build.py                     # 50 articles, every channel
-    .venv/bin/python bench/build.py --articles 200 --channel html
+    .venv/bin/python bench/build.py                      # 1,000 articles, 3 runs each
+    .venv/bin/python bench/build.py --articles 50 --repeat 1 --leaflets 10   # what CI runs
 
-Each article is about 900 words in the project's format, with the repository's disclaimers and
-layouts. Prints, for each run, the median of --repeat runs: a cold build (empty cache), and a
-no-op rebuild (nothing changed, cache warm).
+Each article is about 900 words in the project's format, with a plain-language summary, the
+repository's disclaimers and layouts. Each measure runs `publish build` in a fresh process (as a
+user would) and reports the median wall time and the peak memory (max RSS) of the build:
+
+- cold: HTML + feeds + summaries, with an empty cache;
+- no-op: the same again, nothing changed;
+- edit one: one article's text changed;
+- cold PDF: leaflets for --leaflets articles, empty cache (seconds per leaflet per core).
+It prints figures only; it never fails on timing.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -26,6 +36,7 @@ PARAGRAPH = (
     "for different people, so a plan is made together and reviewed over time. Side effects, other "
     "medicines and personal goals all shape that plan, and questions are always welcome. "
 )
+SUMMARY = "Check-ups help you and your doctor spot changes early. Ask about your options. Your plan is made with you."
 
 
 def make_corpus(root: Path, count: int) -> None:
@@ -33,43 +44,66 @@ def make_corpus(root: Path, count: int) -> None:
     shutil.copytree(REPO / "content" / "disclaimers", root / "content" / "disclaimers")
     shutil.copy(REPO / "publish.toml", root / "publish.toml")
     for number in range(count):
-        sections = "\n".join(f"## Section {s} of article {number}\n\n{PARAGRAPH * 3}\n\n{PARAGRAPH * 2}\n"
-                             for s in range(1, 4))
-        (root / "content" / f"article-{number:04d}.md").write_text(
-            f"---\nid: {uuid.UUID(int=number + 1)}\ntitle: Sample article {number}\n"
-            f"date: 2025-01-{number % 28 + 1:02d}\nauthor: Bench\n"
-            f"description: A generated article for benchmarks.\ntags: [bench]\n---\n\n{PARAGRAPH}\n\n{sections}",
-            encoding="utf-8",
-        )
+        write_article(root, number, "")
 
 
-def timed(project: Path, channels, use_cache: bool) -> float:
-    from publisher import build
+def write_article(root: Path, number: int, extra: str) -> None:
+    sections = "\n".join(f"## Section {s} of article {number}\n\n{PARAGRAPH * 3}\n\n{PARAGRAPH * 2}{extra}\n"
+                         for s in range(1, 4))
+    (root / "content" / f"article-{number:04d}.md").write_text(
+        f"---\nid: {uuid.UUID(int=number + 1)}\ntitle: Sample article {number}\n"
+        f"date: 2025-01-{number % 28 + 1:02d}\nauthor: Bench\n"
+        f"description: A generated article for benchmarks.\ntags: [bench]\nplain_summary: {SUMMARY}\n---\n\n"
+        f"{PARAGRAPH}\n\n{sections}",
+        encoding="utf-8",
+    )
 
+
+def run_build(project: Path, channels: list[str]) -> tuple[float, float]:
+    """(seconds, peak MB) of one `publish build` in a fresh process."""
+    args = [sys.executable, "-m", "publisher", "-C", str(project), "build", "--quiet", "--as-of", "2026-01-01"]
+    for channel in channels:
+        args += ["--channel", channel]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
-    build(project, project / "build", channels=channels, as_of="2026-01-01", use_cache=use_cache)
-    return time.perf_counter() - started
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--articles", type=int, default=50)
-    parser.add_argument("--channel", action="append", dest="channels")
+    parser.add_argument("--articles", type=int, default=1000)
+    parser.add_argument("--leaflets", type=int, default=100, help="articles in the cold PDF measure")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    site_channels = ["html", "rss", "summary"]
+    results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "edit one": [], "cold PDF": []}
     with tempfile.TemporaryDirectory() as folder:
-        project = Path(folder)
+        project, leaflets = Path(folder) / "site", Path(folder) / "leaflets"
         make_corpus(project, args.articles)
-        cold, noop = [], []
-        for _ in range(args.repeat):
+        make_corpus(leaflets, args.leaflets)
+        for run in range(args.repeat):  # alternate the measures, so load on the machine spreads evenly
             shutil.rmtree(project / ".cache", ignore_errors=True)
-            cold.append(timed(project, args.channels, True))
-            noop.append(timed(project, args.channels, True))
-        channels = ",".join(args.channels or ["all"])
-        for label, runs in (("cold build", cold), ("no-op rebuild", noop)):
-            median = statistics.median(runs)
-            print(f"{label:14} {args.articles:5d} articles  channels={channels:12}  "
-                  f"median {median:7.2f} s  ({median / args.articles * 1000:6.1f} ms/article)")
+            shutil.rmtree(project / "build", ignore_errors=True)
+            results["cold"].append(run_build(project, site_channels))
+            results["no-op"].append(run_build(project, site_channels))
+            write_article(project, run % args.articles, f" Edited in run {run}.")
+            results["edit one"].append(run_build(project, site_channels))
+            shutil.rmtree(leaflets / ".cache", ignore_errors=True)
+            shutil.rmtree(leaflets / "build", ignore_errors=True)
+            results["cold PDF"].append(run_build(leaflets, ["pdf"]))
+    cores = os.cpu_count() or 1
+    print(f"publisher benchmark: {args.articles} articles ({args.leaflets} for PDF), {args.repeat} runs, "
+          f"{cores} cores, {platform.machine()}, Python {platform.python_version()}")
+    for label, runs in results.items():
+        seconds = statistics.median(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        count = args.leaflets if label == "cold PDF" else args.articles
+        per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
+            else f"{seconds / count * 1000:.1f} ms per article"
+        print(f"  {label:9} median {seconds:7.2f} s   peak {peak:6.0f} MB   {per}")
     return 0
 
 

@@ -8,12 +8,21 @@ channel is rebuilt, so no page outlives its article.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 from .output import MANIFEST, StagingFolder
 
 CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs"}  # the pipeline writes these
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    """Hard-link kept files (the staging folder replaces, never edits, them), else copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
@@ -32,7 +41,7 @@ def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[s
 
     So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
     """
-    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True)
+    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True, copy_function=_link_or_copy)
     for relpath in manifest_files(previous, rebuilt) | {MANIFEST}:
         target = staging.root / relpath
         if target.resolve().is_relative_to(staging.root.resolve()):

@@ -35,8 +35,10 @@ class StagingFolder:
         if relpath in self.written:
             raise PublishError([error(None, None, "output.twice", f"two outputs want the same file {relpath!r}")])
         self.written.add(relpath)
-        self.carried.discard(relpath)
         target = self.root.joinpath(*pure.parts)
+        if relpath in self.carried:  # a kept file may be a hard link to the previous build: replace, never edit
+            self.carried.discard(relpath)
+            target.unlink(missing_ok=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 

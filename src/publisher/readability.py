@@ -34,6 +34,22 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
+def measure_cached(text: str, cache) -> Readability:
+    """``measure``, remembered in the output cache: a rebuild need not load textstat's dictionary."""
+    from importlib import metadata
+
+    from .cache import cache_key
+
+    key = cache_key(metadata.version("textstat"), text)
+    hit = cache.get(key)
+    if hit is not None:
+        return Readability(**hit[1])
+    figures = measure(text)
+    cache.put(key, b"", {"grade": figures.grade, "smog": figures.smog, "words": figures.words,
+                         "sentences": figures.sentences})
+    return figures
+
+
 def measure(text: str) -> Readability:
     import textstat
 

@@ -11,9 +11,10 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import schema
+from ..cache import OutputCache
 from ..errors import PublishError, error, warning
 from ..model import Article, Entry
-from ..readability import hardest_sentences, measure
+from ..readability import hardest_sentences, measure_cached
 from ..schema import Field
 from ..summarize import plain_text
 from ..templates import render
@@ -55,7 +56,7 @@ class SummaryChannel:
             return
         options = ctx.options(self.section)
         text = plain_text(entry.summary, ctx.markdown)
-        figures = measure(text)
+        figures = measure_cached(text, OutputCache(ctx.cache_dir, "readability"))
         ctx.article_fields.setdefault(article.slug, {})["summary_source"] = entry.summary_source
         if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
             hardest = "; ".join(f"[grade {g}] {s!r}" for g, s in hardest_sentences(text))
