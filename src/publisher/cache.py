@@ -45,9 +45,12 @@ class OutputCache:
             return None
         data_path, meta_path = self._paths(key)
         try:
-            return data_path.read_bytes(), json.loads(meta_path.read_text(encoding="utf-8"))
+            data, meta = data_path.read_bytes(), json.loads(meta_path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(meta, dict) or meta.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None  # damaged or half-written: render again
+        return data, meta
 
     def put(self, key: str, data: bytes, meta: dict[str, Any]) -> None:
         if self.folder is None:
@@ -55,6 +58,7 @@ class OutputCache:
         data_path, meta_path = self._paths(key)
         self.folder.mkdir(parents=True, exist_ok=True)
         _write_atomically(data_path, data)
+        meta = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
         _write_atomically(meta_path, json.dumps(meta).encode("utf-8"))  # written last: marks the entry complete
 
     def _paths(self, key: str) -> tuple[Path, Path]:

@@ -43,7 +43,7 @@ def measure_cached(text: str, cache) -> Readability:
     key = cache_key(metadata.version("textstat"), text)
     hit = cache.get(key)
     if hit is not None:
-        return Readability(**hit[1])
+        return Readability(**{k: hit[1][k] for k in ("grade", "smog", "words", "sentences")})
     figures = measure(text)
     cache.put(key, b"", {"grade": figures.grade, "smog": figures.smog, "words": figures.words,
                          "sentences": figures.sentences})
