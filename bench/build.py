@@ -11,7 +11,9 @@ user would) and reports the median wall time and the peak memory (max RSS) of th
 - no-op: the same again, nothing changed;
 - edit one: one article's text changed;
 - cold PDF: leaflets for --leaflets articles, empty cache (seconds per leaflet per core).
-It prints figures only; it never fails on timing.
+With --compare it also builds the same articles with Pelican (installed with pip into a throwaway
+virtualenv) and Hugo (when Debian's `hugo` is installed), cold and no-op, and prints the ratios
+the targets are stated in. It prints figures only; it never fails on timing.
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import others as other  # noqa: E402  (bench/others.py)
 
 REPO = Path(__file__).resolve().parents[1]
 PARAGRAPH = (
@@ -47,14 +52,18 @@ def make_corpus(root: Path, count: int) -> None:
         write_article(root, number, "")
 
 
-def write_article(root: Path, number: int, extra: str) -> None:
+def article_body(number: int, extra: str = "") -> str:
     sections = "\n".join(f"## Section {s} of article {number}\n\n{PARAGRAPH * 3}\n\n{PARAGRAPH * 2}{extra}\n"
                          for s in range(1, 4))
+    return f"{PARAGRAPH}\n\n{sections}"
+
+
+def write_article(root: Path, number: int, extra: str) -> None:
     (root / "content" / f"article-{number:04d}.md").write_text(
         f"---\nid: {uuid.UUID(int=number + 1)}\ntitle: Sample article {number}\n"
         f"date: 2025-01-{number % 28 + 1:02d}\nauthor: Bench\n"
         f"description: A generated article for benchmarks.\ntags: [bench]\nplain_summary: {SUMMARY}\n---\n\n"
-        f"{PARAGRAPH}\n\n{sections}",
+        f"{article_body(number, extra)}",
         encoding="utf-8",
     )
 
@@ -77,6 +86,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--leaflets", type=int, default=100, help="articles in the cold PDF measure")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--compare", action="store_true", help="also time Pelican and Hugo on the same corpus")
     args = parser.parse_args()
     site_channels = ["html", "rss", "summary"]
     results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "edit one": [], "cold PDF": []}
@@ -84,6 +94,7 @@ def main() -> int:
         project, leaflets = Path(folder) / "site", Path(folder) / "leaflets"
         make_corpus(project, args.articles)
         make_corpus(leaflets, args.leaflets)
+        others = _prepare_others(Path(folder), args) if args.compare else {}
         for run in range(args.repeat):  # alternate the measures, so load on the machine spreads evenly
             shutil.rmtree(project / ".cache", ignore_errors=True)
             shutil.rmtree(project / "build", ignore_errors=True)
@@ -94,17 +105,43 @@ def main() -> int:
             shutil.rmtree(leaflets / ".cache", ignore_errors=True)
             shutil.rmtree(leaflets / "build", ignore_errors=True)
             results["cold PDF"].append(run_build(leaflets, ["pdf"]))
+            if "pelican" in others:
+                results.setdefault("Pelican cold", []).append(other.pelican_cold(others["pelican"], others["pelican site"]))
+            if "hugo" in others:
+                results.setdefault("Hugo full", []).append(other.hugo_build(others["hugo"], clean=True))
+                results.setdefault("Hugo no-op", []).append(other.hugo_build(others["hugo"], clean=False))
     cores = os.cpu_count() or 1
     print(f"publisher benchmark: {args.articles} articles ({args.leaflets} for PDF), {args.repeat} runs, "
           f"{cores} cores, {platform.machine()}, Python {platform.python_version()}")
+    medians = {}
     for label, runs in results.items():
-        seconds = statistics.median(r[0] for r in runs)
+        seconds = medians[label] = statistics.median(r[0] for r in runs)
         peak = max(r[1] for r in runs)
         count = args.leaflets if label == "cold PDF" else args.articles
         per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
             else f"{seconds / count * 1000:.1f} ms per article"
-        print(f"  {label:9} median {seconds:7.2f} s   peak {peak:6.0f} MB   {per}")
+        print(f"  {label:13} median {seconds:7.2f} s   peak {peak:6.0f} MB   {per}")
+    for ours, theirs, target in (("cold", "Pelican cold", 0.5), ("no-op", "Hugo no-op", 0.3),
+                                 ("edit one", "Hugo full", 0.3)):
+        if theirs in medians:
+            print(f"  ratio {ours} / {theirs}: {medians[ours] / medians[theirs]:.2f} (target at most {target})")
+    if args.compare and "Pelican cold" not in medians:
+        print("  Pelican: could not be installed here; not compared")
+    if args.compare and "Hugo full" not in medians:
+        print("  Hugo: not installed (Debian package 'hugo'); not compared")
     return 0
+
+
+def _prepare_others(root: Path, args) -> dict:
+    articles = [(f"article-{n:04d}", f"Sample article {n}", article_body(n)) for n in range(args.articles)]
+    found: dict = {}
+    command = other.pelican_command(root)
+    if command:
+        found["pelican"], found["pelican site"] = command, other.pelican_site(root, articles)
+    hugo = other.hugo_site(root, articles)
+    if hugo:
+        found["hugo"] = hugo
+    return found
 
 
 if __name__ == "__main__":

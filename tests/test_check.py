@@ -305,8 +305,6 @@ def test_deleted_article_output_fails_the_audit(good, built_copy):
     assert "[verify.missing]" in printed
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check --built skips site-level outputs listed in manifest.json "
-                                       "(feeds, index, leaflets page) that were deleted, and exits 0")
 @pytest.mark.parametrize("listed", ["site/feed.xml", "site/atom.xml", "site/index.html"])
 def test_deleted_site_output_listed_in_the_manifest_fails_the_audit(good, built_copy, listed):
     manifest = json.loads((built_copy / "manifest.json").read_text(encoding="utf-8"))
@@ -338,24 +336,18 @@ def test_a_folder_that_is_not_a_build_fails_the_audit(good, tmp_path):
     assert [d["code"] for d in errors_in(report)] == ["verify.manifest"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check --built crashes with a pypdf traceback on a leaflet that "
-                                       "is not a readable PDF, instead of reporting the file")
 def test_unreadable_leaflet_is_reported_not_a_crash(good, built_copy):
     (built_copy / PDF).write_bytes(b"not a pdf at all\n")
     printed, report = audit(good, built_copy)
     assert str(built_copy / PDF) in printed
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: check --built crashes with an XML ParseError traceback on a feed "
-                                       "that is not well-formed, instead of reporting the file")
 def test_malformed_feed_is_reported_not_a_crash(good, built_copy):
     (built_copy / FEED).write_text("<rss><channel>\n", encoding="utf-8")
     printed, report = audit(good, built_copy)
     assert str(built_copy / FEED) in printed
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the visible-text reader ignores the HTML 'hidden' attribute, so a "
-                                       "page whose disclaimer a reader never sees passes the audit")
 def test_hidden_disclaimer_fails_the_audit(good, built_copy):
     page = built_copy / PAGE
     text = page.read_text(encoding="utf-8")
@@ -473,8 +465,6 @@ def test_bad_claims_file_fails_naming_it(project, case):
     assert {d["path"] for d in errors_in(report)} == {"content/claims.yaml"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: claims are matched line by line, so a risky phrase wrapped across "
-                                       "two lines ('no side' / 'effects') is never reported")
 def test_risky_phrase_wrapped_across_lines_is_found(project):
     tea(project, "This tea has no side\neffects at all.\n")
     result, report = check_json(project)
@@ -482,8 +472,6 @@ def test_risky_phrase_wrapped_across_lines_is_found(project):
     assert any("no side" in d["message"] for d in diagnostics(report, "claims.error"))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the quoted 'sentence' of a match is only the part of the sentence "
-                                       "on the match's line when the paragraph is hard-wrapped")
 def test_risky_claim_quotes_the_whole_wrapped_sentence(project):
     tea(project, "Some people say that this tea is a\nmiracle drink for you.\n")
     result, report = check_json(project)
@@ -706,8 +694,6 @@ def test_malformed_as_of_is_a_usage_error(project, bad):
     assert "--as-of" in text
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: publish check with a malformed SOURCE_DATE_EPOCH (and no --as-of) "
-                                       "crashes with a PublishError traceback instead of a clean error")
 def test_bad_source_date_epoch_is_a_clean_error(project):
     result = run_cli(project, "check", env={"SOURCE_DATE_EPOCH": "garbage"})
     text = output_of(result)

@@ -56,9 +56,9 @@ class CheckReport:
 
 def check_project(project, *, content=None, layouts=None, built=None, as_of=None) -> CheckReport:
     paths = Project.at(project, content, layouts)
-    now = resolve_now(as_of)
     report = CheckReport(built=str(built) if built else None)
     try:
+        now = resolve_now(as_of)
         site = load_site(paths, default_channels())
     except PublishError as exc:
         report.diagnostics = exc.diagnostics
@@ -101,6 +101,12 @@ def verify_build(folder: Path, site, markdown: MarkdownConverter) -> list[Diagno
                                       f"article {slug!r}: the {name} output listed in manifest.json is missing"))
         entries.append(entry)
         outputs[slug] = {k: v for k, v in record.get("outputs", {}).items() if (folder / v).is_file()}
+    for key, value in sorted(manifest.items()):
+        listed = value.values() if isinstance(value, dict) and key != "articles" else [value] if isinstance(value, str) else []
+        for path in listed:
+            if isinstance(path, str) and not (folder / path).is_file():
+                problems.append(error(f"{folder}/{path}", None, "verify.missing",
+                                      f"the {key} output listed in manifest.json is missing"))
     built = StagingFolder(folder)  # read only: the checks read files through it
     feeds = {k: v for k, v in manifest.get("feeds", {}).items() if (folder / v).is_file()}
     found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)

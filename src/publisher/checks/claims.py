@@ -65,20 +65,48 @@ def load_claims(content: Path, shown: str) -> tuple[list[ClaimRule], list[Diagno
     return rules, problems
 
 
+PROSE_KEYS = {"title", "description", "plain_summary"}  # front matter that readers see as text
+
+
 def lint_claims(article: Article, raw_lines: list[str], rules: list[ClaimRule]) -> list[Diagnostic]:
-    """Each unreviewed match of a rule in the article file: its line and the sentence it is in."""
+    """Each unreviewed match of a rule in the article file: its line and the sentence it is in.
+
+    Phrases may wrap across lines; front matter other than the prose keys is not read.
+    """
     reviewed = {r.phrase.casefold() for r in article.claims_reviewed}
+    text = "\n".join(_prose_lines(article, raw_lines))
     problems = []
     for rule in rules:
         if rule.phrase.casefold() in reviewed:
             continue
-        for number, line in enumerate(raw_lines, 1):
-            if line.lstrip().startswith(("id:", "date:", "slug:", "claims_reviewed:", "- phrase:", "phrase:")):
-                continue
-            for match in rule.pattern.finditer(line):
-                sentence = next((s for s in split_sentences(line) if rule.pattern.search(s)), line.strip())
-                report = error if rule.severity == "error" else warning
-                problems.append(report(article.source, number, f"claims.{rule.severity}",
-                                       f"risky claim {match.group(0)!r} in: \"{sentence.strip()}\" ({rule.reason}). "
-                                       "A reviewer who accepts it adds it to this article's claims_reviewed."))
+        for match in rule.pattern.finditer(text):
+            line = text.count("\n", 0, match.start()) + 1
+            report = error if rule.severity == "error" else warning
+            problems.append(report(article.source, line, f"claims.{rule.severity}",
+                                   f"risky claim {' '.join(match.group(0).split())!r} in: "
+                                   f"\"{_sentence_at(text, match, rule)}\" ({rule.reason}). "
+                                   "A reviewer who accepts it adds it to this article's claims_reviewed."))
     return problems
+
+
+def _prose_lines(article: Article, raw_lines: list[str]) -> list[str]:
+    """The file's lines, with front matter blanked except the prose keys (line numbers kept)."""
+    closing = article.body_line - 1  # the line of the closing '---'
+    keep: set[int] = set()
+    starts = sorted((line, key) for key, line in article.lines.items())
+    for index, (line, key) in enumerate(starts):
+        end = starts[index + 1][0] if index + 1 < len(starts) else closing
+        if key in PROSE_KEYS:
+            keep.update(range(line, end))
+    return [text if number > closing or number in keep else "" for number, text in enumerate(raw_lines, 1)]
+
+
+def _sentence_at(text: str, match: re.Match, rule: ClaimRule) -> str:
+    """The whole sentence around a match, even when the paragraph is wrapped over several lines."""
+    start = max(text.rfind("\n\n", 0, match.start()), 0)
+    end = text.find("\n\n", match.end())
+    paragraph = " ".join(text[start:end if end != -1 else len(text)].split())
+    for sentence in split_sentences(paragraph):
+        if rule.pattern.search(sentence):
+            return sentence
+    return paragraph

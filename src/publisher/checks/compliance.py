@@ -46,7 +46,12 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
             path = outputs.get(entry.article.slug, {}).get(name)
             if path is None:
                 continue
-            pages = [_pdf_text(page.extract_text()) for page in PdfReader(io.BytesIO(staging.read_bytes(path))).pages]
+            try:
+                pages = [_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(staging.read_bytes(path))).pages]
+            except Exception as exc:  # pypdf raises many kinds of error on a damaged file
+                problems.append(error(path, None, "verify.unreadable",
+                                      f"article {entry.article.slug!r}: the leaflet cannot be read as a PDF ({exc})"))
+                continue
             whole = " ".join(pages)
             for disclaimer in entry.disclaimers:
                 short = _pdf_text(disclaimer.short)
@@ -88,8 +93,13 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
     for kind, path in sorted(feeds.items()):
         lint, name, items, ident, summary, content = readers[kind]
         data = staging.read_bytes(path)
-        problems += [error(path, None, "verify.feed", message) for message in lint(data, page_url(base_url) + name)]
-        for item in ET.fromstring(data).findall(items):
+        found = lint(data, page_url(base_url) + name)
+        problems += [error(path, None, "verify.feed", message) for message in found]
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError:
+            continue  # the lint has said it is not well-formed
+        for item in root.findall(items):
             entry = by_id.get(item.findtext(ident))
             if entry is None:
                 continue

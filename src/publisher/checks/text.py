@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 _HIDDEN = {"head", "script", "style", "template", "noscript"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section", "aside", "article",
           "header", "footer", "nav", "main", "ul", "ol", "dl", "dt", "dd", "blockquote", "table", "tr", "td", "th"}
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
@@ -18,14 +19,19 @@ class _TextCollector(HTMLParser):
         self.hidden = 0
 
     def handle_starttag(self, tag, attrs):
-        if tag in _HIDDEN:
-            self.hidden += 1
+        if tag in _VOID:
+            return
+        attributes = dict(attrs)
+        if self.hidden or tag in _HIDDEN or "hidden" in attributes or attributes.get("aria-hidden") == "true":
+            self.hidden += 1  # everything inside a hidden element is hidden too
         elif tag in _BLOCK:
             self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        if tag in _HIDDEN:
-            self.hidden = max(0, self.hidden - 1)
+        if tag in _VOID:
+            return
+        if self.hidden:
+            self.hidden -= 1
         elif tag in _BLOCK:
             self.parts.append(" ")
 

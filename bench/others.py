@@ -1,0 +1,89 @@
+"""The generators we measure ourselves against, on the same corpus: Pelican (pip) and Hugo (Debian).
+
+Used by bench/build.py --compare. Pelican goes into a throwaway virtualenv; Hugo is used only
+when a `hugo` command is installed (Debian's package `hugo`).
+"""
+
+from __future__ import annotations
+
+import resource
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+PELICAN_CONF = """AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+LOAD_CONTENT_CACHE = True
+CACHE_CONTENT = True
+"""
+
+
+def _timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    seconds = time.perf_counter() - started
+    return seconds, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+
+
+def pelican_site(root: Path, articles: list[tuple[str, str, str]]) -> Path:
+    """A Pelican project of the same articles: (slug, title, Markdown body)."""
+    site = root / "pelican"
+    (site / "content").mkdir(parents=True)
+    (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
+    for number, (slug, title, body) in enumerate(articles):
+        (site / "content" / f"{slug}.md").write_text(
+            f"Title: {title}\nDate: 2025-01-{number % 28 + 1:02d}\nSlug: {slug}\nAuthor: Bench\n"
+            f"Summary: A generated article for benchmarks.\n\n{body}", encoding="utf-8")
+    return site
+
+
+def pelican_command(root: Path) -> list[str] | None:
+    """Install Pelican into a throwaway virtualenv; None when that is not possible here."""
+    env = root / "pelican-venv"
+    venv.EnvBuilder(with_pip=True).create(env)
+    python = env / "bin" / "python"
+    done = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                           "pelican[markdown]"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return [str(env / "bin" / "pelican")] if done.returncode == 0 else None
+
+
+def pelican_cold(command: list[str], site: Path) -> tuple[float, float]:
+    shutil.rmtree(site / "output", ignore_errors=True)
+    shutil.rmtree(site / "cache", ignore_errors=True)
+    return _timed(command + ["content", "-o", "output", "-s", "pelicanconf.py", "-q"], site)
+
+
+def hugo_site(root: Path, articles: list[tuple[str, str, str]]) -> Path | None:
+    if shutil.which("hugo") is None:
+        return None
+    site = root / "hugo"
+    (site / "content" / "posts").mkdir(parents=True)
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text('baseURL = "http://localhost/"\ntitle = "Bench"\n', encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text(
+        "<!DOCTYPE html><html><head><title>{{ .Title }}</title></head><body>{{ .Content }}</body></html>\n")
+    (site / "layouts" / "_default" / "list.html").write_text(
+        "<!DOCTYPE html><html><body>{{ range .Pages }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a>{{ end }}"
+        "</body></html>\n")
+    for number, (slug, title, body) in enumerate(articles):
+        (site / "content" / "posts" / f"{slug}.md").write_text(
+            f"---\ntitle: \"{title}\"\ndate: 2025-01-{number % 28 + 1:02d}\nslug: {slug}\n---\n\n{body}", encoding="utf-8")
+    return site
+
+
+def hugo_build(site: Path, clean: bool) -> tuple[float, float]:
+    if clean:
+        shutil.rmtree(site / "public", ignore_errors=True)
+    return _timed(["hugo", "--quiet"], site)
+
+
+if __name__ == "__main__":
+    sys.exit("run bench/build.py --compare")
