@@ -6,6 +6,8 @@ Feeds are parsed with feedparser and xml.etree; everything else is checked throu
 
 from __future__ import annotations
 
+import base64
+
 import html
 import json
 import posixpath
@@ -518,6 +520,10 @@ See [rel](other-page/) and ![i](pic.png) and [top](#section).
 
 @pytest.fixture
 def evil_build(project):
+    # the images it names exist (a missing image is an error of its own): only the markup is hostile
+    for name in ("x.png", "pic.png"):
+        (project / "content" / name).write_bytes(base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="))
     write_article(project, "evil", fm("Evil", "2026-06-01", f"id: {ID_EVIL}"), EVIL_BODY)
     ok(rss_build(project))
     return project / "build"

@@ -166,10 +166,24 @@ def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Dia
     return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
 
 
+MAX_BODY_BYTES = 1_000_000  # about 150,000 words: far beyond any article, well within pandoc's reach
+MAX_INDENT = 64  # columns of indentation: 16 levels of nested lists or quotes
+
+
 def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
-    """The title is the page's only h1, so the body's sections must start at '##'."""
+    """Bounded input for pandoc, and the title as the page's only h1 (sections start at '##')."""
+    size = len(body.encode("utf-8"))
+    if size > MAX_BODY_BYTES:
+        return [error(shown, first_line, "body.too-large",
+                      f"the body is {size / 1e6:.1f} MB; the limit is {MAX_BODY_BYTES / 1e6:.0f} MB: split the article")]
     problems, fenced, previous = [], False, ""
     for number, line in enumerate(body.split("\n"), first_line):
+        expanded = line.expandtabs(4)
+        depth = len(expanded) - len(expanded.lstrip(" >"))
+        if depth > MAX_INDENT and expanded.strip():
+            return problems + [error(shown, number, "body.too-deep",
+                                     f"this line is nested {depth} columns deep; lists and quotes may nest at most "
+                                     f"{MAX_INDENT // 4} levels")]
         if re.match(r"^\s{0,3}(```|~~~)", line):
             fenced = not fenced
         elif not fenced and (re.match(r"^\s{0,3}#(\s|$)", line) or re.search(r"<h1[\s>]", line, re.I)

@@ -23,6 +23,7 @@ from .channels import BuildContext, ChannelRegistry, default_channels
 from .channels.summary import TEXT_WIDTH
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
+from .checks.references import check_embedded_files
 from .checks.review import check_review
 from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
@@ -162,6 +163,7 @@ def build(
     wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
     markdown.prefetch(_documents(articles, site, wants_summary, "summary" in {c.name for c in chosen}))
     entries = [prepare_entry(a, site, markdown, wants_summary) for a in articles]
+    raise_if_errors([p for e in entries for p in check_embedded_files(e, paths.content)])
     staging = new_staging(out)
     try:
         if previous is not None:

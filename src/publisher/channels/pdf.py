@@ -21,6 +21,7 @@ from markupsafe import Markup
 
 from .. import __version__, schema
 from ..cache import OutputCache, cache_key, folder_digest
+from ..checks.references import embedded_references
 from ..errors import PublishError, error
 from ..model import Article, Entry
 from ..schema import Field
@@ -31,9 +32,7 @@ from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, 
 
 LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _OL_START = re.compile(r'<ol start="(\d+)"')
-_REFERENCE = re.compile(r"""<(?:img|source|video|audio|embed|object)\b[^>]*?\s(?:src|data)="([^"]*)\"""", re.I)
 
 
 def leaflet_path(slug: str, print_version: bool = False) -> str:
@@ -174,28 +173,20 @@ def _check_references(entry: Entry, ctx: BuildContext) -> list[Path]:
 
     Returns the local files the article embeds, whose bytes are part of the leaflet's cache key.
     """
-    article = entry.article
-    base = Path(article.bundle_dir or ctx.content)
-    problems, images = [], []
-    for reference in _REFERENCE.findall(entry.body_html):
-        reference = reference.strip()
-        if _SCHEME.match(reference) or reference.startswith("//"):
-            problems.append(error(article.source, None, "pdf.reference",
-                                  f"the leaflet refers to {reference!r}: only files inside the project's content/ "
+    problems, files = [], []
+    for ref in embedded_references(entry, ctx.content):
+        if ref.remote:
+            problems.append(error(entry.article.source, None, "pdf.reference",
+                                  f"the leaflet refers to {ref.text!r}: only files inside the project's content/ "
                                   "may be used; the network is never contacted"))
-            continue
-        target = (base / unquote(reference.split("#")[0].split("?")[0])).resolve()
-        if not target.is_relative_to(Path(ctx.content).resolve()):
-            problems.append(error(article.source, None, "pdf.reference",
-                                  f"the leaflet refers to {reference!r}: it points outside the content folder"))
-        elif not target.is_file():
-            problems.append(error(article.source, None, "pdf.reference",
-                                  f"the leaflet refers to {reference!r}: no such file"))
+        elif not ref.path.is_relative_to(Path(ctx.content).resolve()) or not ref.path.is_file():
+            problems.append(error(entry.article.source, None, "pdf.reference",
+                                  f"the leaflet refers to {ref.text!r}: no such file inside the content folder"))
         else:
-            images.append(target)
+            files.append(ref.path)
     if problems:
         raise PublishError(problems)
-    return sorted(set(images))
+    return sorted(set(files))
 
 
 def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:
