@@ -105,6 +105,7 @@ class Entry:
     disclaimers: tuple[Disclaimer, ...]
     body_html: str
     disclaimer_html: dict  # disclaimer id -> full text as HTML
+    raw_html: str = ""  # the body as pandoc wrote it, before sanitising: what checks of the source read
     summary: Optional[str] = None  # plain-language summary, Markdown
     summary_source: Optional[str] = None  # "authored" (front matter) or "generated" (a draft)
 

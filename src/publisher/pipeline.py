@@ -41,6 +41,7 @@ from .output import (
     read_manifest,
     swap_in,
 )
+from .sanitise import sanitise
 from .summarize import draft_summary, sections, write_plain_summary
 from .templates import make_environment
 
@@ -260,11 +261,13 @@ def prepare_entry(article: Article, site: Site, markdown: MarkdownConverter, wan
     summary, source = article.plain_summary, "authored" if article.plain_summary else None
     if summary is None and wants_summary and site.config.channel("summary").get("auto"):
         summary, source = draft_summary(article, site.glossary, markdown).text, "generated"
+    raw_html = markdown.to_html(article.body, article.source, article.body_line)
     return Entry(
         article=article,
         disclaimers=disclaimers,
-        body_html=markdown.to_html(article.body, article.source, article.body_line),
-        disclaimer_html={d.id: markdown.to_html(d.body, d.source) for d in disclaimers},
+        body_html=sanitise(raw_html),
+        raw_html=raw_html,
+        disclaimer_html={d.id: sanitise(markdown.to_html(d.body, d.source)) for d in disclaimers},
         summary=summary,
         summary_source=source,
     )

@@ -20,6 +20,7 @@ from ..config import CONFIG_NAME
 from ..dates import Moment
 from ..errors import PublishError, error, warning
 from ..model import Article, Entry
+from ..sanitise import sanitise
 from ..schema import Field
 from .base import BuildContext
 from .html import SITE, page_url
@@ -27,7 +28,6 @@ from .html import SITE, page_url
 RSS = f"{SITE}/feed.xml"
 ATOM = f"{SITE}/atom.xml"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "last built" of a feed with no items: still deterministic
-SAFE_SCHEMES = {"http", "https", "mailto", "tel"}
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -92,13 +92,12 @@ def feed_content(entry: Entry, base_url: str) -> str:
     parts += [_disclaimer_html(d, entry) for d in entry.placed("bottom")]
     if entry.disclaimers:  # the one-line forms too, as the page footer has them
         parts.append("<ul>\n" + "".join(f"<li>{escape(d.short)}</li>\n" for d in entry.disclaimers) + "</ul>")
-    return sanitise("\n".join(parts), address)
+    return _for_readers("\n".join(parts), address)
 
 
-def sanitise(html: str, base: str) -> str:
-    """No script, style, iframe, object, event handlers or javascript:/data: URLs; URLs made absolute."""
-    return nh3.clean(_xml_safe(html), url_schemes=SAFE_SCHEMES, link_rel=None,
-                     url_relative=("rewrite_with_base", base))
+def _for_readers(html: str, base: str) -> str:
+    """The sanitising policy of every channel, with every URL made absolute for feed readers."""
+    return sanitise(_xml_safe(html), base_url=base)
 
 
 def _xml_safe(text: str) -> str:

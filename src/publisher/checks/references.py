@@ -27,10 +27,11 @@ class Reference:
     path: Path | None  # the local file it names, resolved (None when remote)
 
 
-def embedded_references(entry: Entry, content: Path) -> list[Reference]:
+def embedded_references(entry: Entry, content: Path, raw: bool = False) -> list[Reference]:
+    """References in the sanitised body (what channels use), or with ``raw`` in pandoc's own HTML."""
     base = Path(entry.article.bundle_dir or content)
     found = []
-    for tag, text in _REFERENCE.findall(entry.body_html):
+    for tag, text in _REFERENCE.findall(entry.raw_html if raw else entry.body_html):
         text = text.strip()
         if _SCHEME.match(text) or text.startswith("//"):
             found.append(Reference(text, tag.lower(), True, None))
@@ -43,10 +44,13 @@ def check_embedded_files(entry: Entry, content: Path) -> list[Diagnostic]:
     """Local references must stay inside content/, exist, and (for images) be images."""
     problems = []
     root = content.resolve()
-    for ref in embedded_references(entry, content):
+    for ref in embedded_references(entry, content, raw=True):
+        where = (entry.article.source, _line_of(entry, ref.text))
+        if ref.remote and ref.text.lower().startswith("file:"):
+            problems.append(error(*where, "content.reference", f"{ref.text!r}: file: addresses are never read; "
+                                  "put the file beside the article and name it by a relative path"))
         if ref.remote:
             continue
-        where = (entry.article.source, _line_of(entry, ref.text))
         if not ref.path.is_relative_to(root):
             problems.append(error(*where, "content.reference", f"{ref.text!r} points outside the content folder; "
                                   "put the file beside the article (content/<slug>/index.md and its images)"))
