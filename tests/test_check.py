@@ -26,7 +26,6 @@ from conftest import (
     GOOD_FRONT_MATTER,
     REPO,
     build_cli,
-    normalise,
     output_of,
     parse_html,
     run_cli,

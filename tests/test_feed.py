@@ -7,7 +7,6 @@ Feeds are parsed with feedparser and xml.etree; everything else is checked throu
 from __future__ import annotations
 
 import base64
-
 import html
 import json
 import posixpath

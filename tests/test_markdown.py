@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pypandoc
 import pytest
-
 from conftest import REPO
+
 from publisher.markdown import HTML, PLAIN, Conversion, MarkdownConverter
 
 TRICKY = [
@@ -29,7 +29,7 @@ def _texts() -> list[str]:
 
 
 def _alone(text: str, conversion: Conversion) -> str:
-    wrap = [f"--wrap=auto", f"--columns={conversion.columns}"] if conversion.columns else ["--wrap=none"]
+    wrap = ["--wrap=auto", f"--columns={conversion.columns}"] if conversion.columns else ["--wrap=none"]
     args = ["--sandbox", "--syntax-highlighting=none", *wrap]
     return pypandoc.convert_text(text, conversion.writer, format="markdown", extra_args=args)
 

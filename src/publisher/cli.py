@@ -107,7 +107,7 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
         report = build_project(project, _under(project, out), channels or None, as_of,
                                content=_under(project, content), layouts=_under(project, layouts),
                                drafts=drafts, future=future, progress=progress if show_progress else None,
-                               use_cache=not no_cache)
+                               use_cache=not no_cache, on_wait=None if quiet else lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc, "Build")
     _print_diagnostics(report.warnings)

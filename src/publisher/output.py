@@ -7,8 +7,11 @@ leaves the previous output untouched.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -82,6 +85,42 @@ def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) 
         raise PublishError([error(str(out), None, "output.foreign",
                                   "exists but is not a publisher build (no manifest.json); "
                                   "move it away or choose another --out")])
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, on_wait=None):
+    """Hold an advisory lock on ``out`` for a whole build: a second build of the same folder waits.
+
+    The lock file lives in the temporary folder (named by a hash of the output path), so nothing
+    is left beside the project. Once held, leftovers of builds that were killed are removed.
+    """
+    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"publisher-{digest}.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            if on_wait:
+                on_wait(f"another publish build (pid {handle.read().strip() or '?'}) is writing {out}; waiting for it")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        _remove_leftovers(out)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging and old folders of earlier builds that were killed before they could clean up."""
+    if out.parent.is_dir():
+        for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
+            for leftover in out.parent.glob(pattern):
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def new_staging(out: Path) -> StagingFolder:

@@ -38,6 +38,7 @@ from .output import (
     discard,
     manifest_json,
     new_staging,
+    output_lock,
     read_manifest,
     swap_in,
 )
@@ -127,14 +128,23 @@ def build(
     registry: Optional[ChannelRegistry] = None,
     progress: Optional[Progress] = None,
     use_cache: bool = True,
+    on_wait: Optional[Callable[[str], None]] = None,
 ) -> BuildReport:
     """Build ``project`` into ``out`` (default ``<project>/build``) and return a report.
 
-    Rendered leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing that
-    shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
+    Conversions and leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing
+    that shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
+    Two builds of one output folder never interleave: the second waits (``on_wait`` hears why).
     """
+    out = Path(out) if out else Project.at(project).root / "build"
+    with output_lock(out, on_wait):
+        return _build_locked(project, out, channels, as_of, content=content, layouts=layouts, drafts=drafts,
+                             future=future, registry=registry, progress=progress, use_cache=use_cache)
+
+
+def _build_locked(project, out: Path, channels, as_of, *, content, layouts, drafts, future, registry, progress,
+                  use_cache) -> BuildReport:
     paths = Project.at(project, content, layouts)
-    out = Path(out) if out else paths.root / "build"
     registry = registry or default_channels()
     try:
         chosen = registry.select(channels)

@@ -130,6 +130,7 @@ class PdfChannel:
             html_base=article.bundle_dir or str(ctx.content),
             css_base=str(ctx.layouts / "pdf"),
             allowed=(str(ctx.content), str(ctx.layouts)),
+            project=str(ctx.project),
         )
         key = cache_key(
             __version__, metadata.version("weasyprint"), job.variant, job.html, job.css, self._layout_digest,
@@ -195,7 +196,7 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
     results: dict[int, LeafletResult] = {}
     for index, job in enumerate(jobs):
         hit = cache.get(job.key)
-        if hit is not None and inputs_unchanged(hit[1].get("inputs", ())):
+        if hit is not None and inputs_unchanged(hit[1].get("inputs", ()), job.project):
             results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True)
     pending = [i for i in range(len(jobs)) if i not in results]
     workers = min(os.cpu_count() or 1, len(pending))

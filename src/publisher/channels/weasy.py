@@ -21,6 +21,7 @@ class LeafletJob:
     html_base: str  # folder that the article's relative references resolve against
     css_base: str  # layouts/pdf: fonts and images named by the CSS
     allowed: tuple[str, ...]  # folders whose files may be read (content/ and layouts/)
+    project: str = ""  # files read are recorded relative to it, so a moved project keeps its cache
     variant: str = "pdf/ua-1"  # tagged PDF for screen readers
     key: str = ""  # hash of everything above and the files they embed: the cache key
 
@@ -33,10 +34,10 @@ class LeafletResult:
     refused: str | None = None  # a reference the fetcher would not serve
     reason: str | None = None
     reused: bool = False  # taken from the cache, not rendered
-    inputs: tuple[tuple[str, str], ...] = ()  # (path, sha256) of every file WeasyPrint read
+    inputs: tuple[tuple[str, str], ...] = ()  # (path in the project, sha256) of every file WeasyPrint read
 
 
-def make_fetcher(allowed: tuple[str, ...]):
+def make_fetcher(allowed: tuple[str, ...], project: str = ""):
     """A WeasyPrint URL fetcher that serves local files under ``allowed`` and nothing else."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
@@ -46,6 +47,7 @@ def make_fetcher(allowed: tuple[str, ...]):
             self.url, self.reason = url, reason
 
     roots = [Path(a).resolve() for a in allowed]
+    project_root = Path(project).resolve() if project else None
 
     class ProjectFetcher(URLFetcher):
         served: list[tuple[str, str]] = []
@@ -62,7 +64,8 @@ def make_fetcher(allowed: tuple[str, ...]):
                 raise Refused(url, "no such file")
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             body = path.read_bytes()
-            self.served.append((str(path), hashlib.sha256(body).hexdigest()))
+            shown = path.relative_to(project_root) if project and path.is_relative_to(project_root) else path
+            self.served.append((str(shown), hashlib.sha256(body).hexdigest()))
             return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
 
     fetcher = ProjectFetcher()
@@ -78,7 +81,7 @@ def warm_up() -> None:
 def render_leaflet(job: LeafletJob) -> LeafletResult:
     from weasyprint import CSS, HTML
 
-    fetcher, refused = make_fetcher(job.allowed)
+    fetcher, refused = make_fetcher(job.allowed, job.project)
     try:
         html = HTML(string=job.html, base_url=Path(job.html_base).as_uri() + "/", url_fetcher=fetcher)
         css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher)
@@ -89,11 +92,11 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))))
 
 
-def inputs_unchanged(inputs) -> bool:
+def inputs_unchanged(inputs, project: str) -> bool:
     """True while every file a cached leaflet was made from still has the same bytes."""
     for path, digest in inputs:
         try:
-            if hashlib.sha256(open(path, "rb").read()).hexdigest() != digest:
+            if hashlib.sha256((Path(project) / path).read_bytes()).hexdigest() != digest:
                 return False
         except OSError:
             return False
