@@ -9,8 +9,10 @@ STAMP  := $(VENV)/.installed
 build: $(STAMP)
 	$(BIN)/publish build
 
+# The tests, then the benchmark on a small corpus: it prints figures and fails only if it breaks.
 test: $(STAMP)
 	$(BIN)/python -m pytest
+	$(BIN)/python bench/build.py --articles 40 --leaflets 4 --repeat 1
 
 # Regenerate the golden output trees under tests/golden/ from tests/projects/ (review the diff!).
 golden: $(STAMP)
