@@ -38,14 +38,13 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
 
     Read back with pypdf, the way a text extractor (or a screen reader) sees the PDF.
     """
-    from pypdf import PdfReader
-
     problems = []
     for entry in entries:
         for name in LEAFLET_OUTPUTS:
             path = outputs.get(entry.article.slug, {}).get(name)
             if path is None:
                 continue
+            from pypdf import PdfReader  # only when there are leaflets to read
             try:
                 pages = [_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(staging.read_bytes(path))).pages]
             except Exception as exc:  # pypdf raises many kinds of error on a damaged file
