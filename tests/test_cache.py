@@ -100,6 +100,19 @@ PIC_DOT = f"site/{PIC}/dot.svg"
 ALL_PAGES = {page(s) for s in SLUGS}
 ALL_LEAFLETS = {leaflet(s) for s in SLUGS}
 ALL_SUMMARY_PAGES = {summary_page(s) for s in SLUGS}
+NOT_FOUND = "site/404.html"
+TAGS_INDEX = "site/tags/index.html"
+
+
+def tag_pages_showing(tree: dict[str, bytes], text: str) -> set[str]:
+    """Tag pages (site/tags/<tag>/index.html) whose HTML holds ``text``."""
+    return {name for name, data in tree.items()
+            if name.startswith("site/tags/") and name != TAGS_INDEX and text.encode() in data}
+
+
+def site_pages(tree: dict[str, bytes]) -> set[str]:
+    """Pages besides articles that carry the site's header and footer: tag pages, topics, 404."""
+    return {name for name in tree if name.startswith("site/tags/")} | {NOT_FOUND}
 
 
 def make_project(dest: Path) -> Path:
@@ -317,6 +330,14 @@ CASES = {
 }
 
 
+# The site's other pages (tag pages, the topics page, the 404 page) show the site title and the
+# footer with the disclaimers every article shares; tag pages also list their articles' titles.
+EXTRA = {case: (lambda before: set()) for case in CASES}
+EXTRA["not-medical-advice-short"] = site_pages
+EXTRA["site-title"] = site_pages
+EXTRA["article-title"] = lambda before: tag_pages_showing(before, "Walking for Health")
+
+
 @pytest.mark.parametrize("case", list(CASES))
 def test_a_change_changes_exactly_its_dependents(case, warm, tmp_path):
     proj, before = warm
@@ -327,7 +348,7 @@ def test_a_change_changes_exactly_its_dependents(case, warm, tmp_path):
     cold = cold_tree(proj, tmp_path / "cold")  # (d)
     assert set(after) == set(cold)
     assert [n for n in sorted(after) if after[n] != cold[n]] == [], "the warm rebuild differs from a cold build"
-    expected = set(expected) | listing_changed(before, after)  # (e)
+    expected = set(expected) | listing_changed(before, after) | EXTRA[case](before)  # (e)
     assert sorted(changed(before, after)) == sorted(expected)
     # Only the leaflets whose inputs changed were rendered again; the rest came from the cache.
     rerendered = {n for n in expected if n.endswith(".pdf")}

@@ -16,6 +16,7 @@ from .. import schema
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
+from . import site_pages
 from .base import BuildContext
 
 SITE = "site"
@@ -43,7 +44,7 @@ def page_url(base_url: str | None, slug: str | None = None) -> str | None:
 class HtmlChannel:
     name = "html"
     section = "html"
-    manifest_keys = ("html", "index")
+    manifest_keys = ("html", "index", "tags", "not_found", "sitemap", "robots")
     options = {
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
     }
@@ -52,7 +53,7 @@ class HtmlChannel:
         return {"html": page_path(article.slug)}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
-        return {"index": INDEX}
+        return {"index": INDEX, **site_pages.planned(ctx.config.site.base_url)}
 
     def render(self, entry: Entry, ctx: BuildContext) -> None:
         article = entry.article
@@ -73,6 +74,7 @@ class HtmlChannel:
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             disclaimers=entry.disclaimers,
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
+            tag_links=[(tag, site_pages.tag_path(tag)) for tag in article.tags],
             site_outputs=ctx.site_outputs,
             structured_data=structured_data(article, ctx.config.site.base_url),
         )
@@ -100,6 +102,9 @@ class HtmlChannel:
             site_outputs=ctx.site_outputs,
         )
         ctx.staging.write_text(index, html)
+        site_pages.write_site_pages(entries, ctx, dict(
+            site=ctx.config.site, lang=ctx.config.site.language, root=INDEX, stylesheet=STYLESHEET,
+            disclaimers=site_disclaimers, site_outputs=ctx.site_outputs, tags_page=site_pages.TAGS))
         for asset in sorted((ctx.layouts / "html").rglob("*")):
             if asset.is_file() and asset.suffix != ".html":
                 ctx.staging.copy_file(asset, f"{SITE}/{asset.relative_to(ctx.layouts / 'html').as_posix()}")
