@@ -94,11 +94,13 @@ def main(ctx: click.Context, project: Path) -> None:
 @click.option("--future", is_flag=True, help="Also publish articles dated after --as-of.")
 @click.option("--no-cache", is_flag=True, help="Render every output afresh; neither read nor fill .cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: print the build report (articles, files per channel, warnings, manifest) for scripts.")
 @click.pass_obj
-def build(project, content, layouts, out, channels, as_of, drafts, future, no_cache, quiet):
+def build(project, content, layouts, out, channels, as_of, drafts, future, no_cache, quiet, output_format):
     """Build every published article into the output folder."""
     started = time.monotonic()
-    show_progress = not quiet and sys.stderr.isatty()
+    show_progress = not quiet and output_format == "text" and sys.stderr.isatty()
 
     def progress(channel: str, done: int, total: int) -> None:
         click.echo(f"\r{channel:>9}: {done}/{total}", nl=done == total, err=True)
@@ -110,6 +112,9 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
                                use_cache=not no_cache, on_wait=None if quiet else lambda m: click.echo(m, err=True))
     except PublishError as exc:
         _fail(exc, "Build")
+    if output_format == "json":
+        click.echo(json.dumps({**report.as_json(), "seconds": round(time.monotonic() - started, 2)}, indent=2))
+        return
     _print_diagnostics(report.warnings)
     if not quiet:
         files = ", ".join(f"{name}: {count} files" + (f", {report.reused[name]} reused" if report.reused.get(name) else "")
@@ -117,6 +122,30 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
         count = len(report.articles)
         click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}) "
                    f"in {time.monotonic() - started:.1f} s.")
+
+
+@main.command()
+@CONTENT
+@click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Layouts folder. Default: PROJECT/layouts.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder, rebuilt on every change. Default: PROJECT/build.")
+@click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
+              help="Build only this channel; repeat for several. Default: all.")
+@click.option("--drafts", is_flag=True, help="Also show articles with status: draft.")
+@click.option("--future", is_flag=True, help="Also show articles dated in the future.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
+@click.pass_obj
+def serve(project, content, layouts, out, channels, drafts, future, host, port):
+    """Build, serve the site, and rebuild and reload open pages whenever a source changes."""
+    from .serve import serve as serve_site
+
+    content, layouts = _under(project, content) or project / "content", _under(project, layouts) or project / "layouts"
+    options = dict(channels=channels or None, content=content, layouts=layouts, drafts=drafts, future=future)
+    serve_site(project, _under(project, out) or project / "build", host, port, options,
+               echo=lambda message: click.echo(message, err=True),
+               watched=[content, layouts, project / "publish.toml"])
 
 
 @main.command(name="list")

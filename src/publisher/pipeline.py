@@ -82,6 +82,16 @@ class BuildReport:
     warnings: list[Diagnostic] = field(default_factory=list)
     manifest: dict = field(default_factory=dict)
 
+    def as_json(self) -> dict:
+        return {
+            "out": str(self.out),
+            "articles": self.articles,
+            "files": self.outputs,
+            "reused": self.reused,
+            "warnings": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in self.warnings],
+            "manifest": self.manifest,
+        }
+
 
 def load_site(project: Project, registry: ChannelRegistry) -> Site:
     """Read config, disclaimers and articles; raise PublishError with every problem found."""
