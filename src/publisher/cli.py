@@ -184,7 +184,7 @@ def _exit_on_errors(diagnostics: list[Diagnostic]) -> None:
 
 @main.command()
 @CONTENT
-@click.option("--built", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
+@click.option("--built", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Also re-read this finished build and verify every output carries its disclaimers.")
 @AS_OF
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -192,7 +192,10 @@ def _exit_on_errors(diagnostics: list[Diagnostic]) -> None:
 @click.pass_obj
 def check(project, content, built, as_of, output_format):
     """Run the compliance gate: sources, and with --built an existing build. Exit 1 on any error."""
-    report = check_project(project, content=_under(project, content), built=_under(project, built), as_of=as_of)
+    built = _under(project, built)
+    if built is not None and not built.is_dir():
+        raise click.BadParameter(f"{built} is not a folder (a build made by 'publish build')", param_hint="--built")
+    report = check_project(project, content=_under(project, content), built=built, as_of=as_of)
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
