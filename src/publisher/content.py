@@ -167,7 +167,28 @@ def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Dia
 
 
 MAX_BODY_BYTES = 1_000_000  # about 150,000 words: far beyond any article, well within pandoc's reach
-MAX_INDENT = 64  # columns of indentation: 16 levels of nested lists or quotes
+MAX_INDENT = 64  # columns of indentation (or of list markers on one line): 16 levels of nesting
+MAX_BRACKETS = 8  # nested [ ] (links in links...): pandoc's parser backtracks exponentially on deeper ones
+
+
+def _bracket_depth(body: str) -> tuple[int, int]:
+    """(deepest nesting of unescaped [ ], the body line where it is reached, from 0)."""
+    depth = deepest = line = deepest_line = 0
+    escaped = False
+    for char in body:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "\n":
+            line += 1
+        elif char == "[":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif char == "]" and depth:
+            depth -= 1
+    return deepest, deepest_line
 
 
 def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
@@ -176,10 +197,15 @@ def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
     if size > MAX_BODY_BYTES:
         return [error(shown, first_line, "body.too-large",
                       f"the body is {size / 1e6:.1f} MB; the limit is {MAX_BODY_BYTES / 1e6:.0f} MB: split the article")]
+    deepest, at = _bracket_depth(body)
+    if deepest > MAX_BRACKETS:
+        return [error(shown, first_line + at, "body.too-deep", f"square brackets are nested {deepest} deep; pandoc needs "
+                      f"exponential time for that, so at most {MAX_BRACKETS} levels are allowed")]
     problems, fenced, previous = [], False, ""
     for number, line in enumerate(body.split("\n"), first_line):
         expanded = line.expandtabs(4)
-        depth = len(expanded) - len(expanded.lstrip(" >"))
+        markers = re.match(r"^[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*", expanded).group(0)
+        depth = max(len(expanded) - len(expanded.lstrip(" >")), len(markers))
         if depth > MAX_INDENT and expanded.strip():
             return problems + [error(shown, number, "body.too-deep",
                                      f"this line is nested {depth} columns deep; lists and quotes may nest at most "

@@ -33,6 +33,11 @@ ContentLoader.yaml_implicit_resolvers = {
 }
 
 
+# What PyYAML's safe constructors raise, besides YAMLError, for explicit tags with bad values
+# (!!int abc, !!timestamp soon) or input nested too deep to build.
+UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError)
+
+
 @dataclass(frozen=True)
 class Document:
     data: dict[str, Any]
@@ -65,6 +70,7 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
         return None, [error(shown, 1, "frontmatter.unclosed",
                             "the front matter opened on line 1 is never closed; add a '---' line after the last key")]
     yaml_text = "\n".join(lines[1:end])
+    loader = None
     try:
         loader = ContentLoader(yaml_text)
         try:
@@ -82,6 +88,11 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
             loader.dispose()
     except yaml.YAMLError as exc:
         return None, [_yaml_diagnostic(exc, shown)]
+    except UNREADABLE as exc:
+        # nesting too deep for PyYAML's recursive composer: report where its reader stopped
+        line = getattr(loader, "line", 0) + 2
+        return None, [error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {type(exc).__name__}: "
+                            f"{str(exc)[:120] or 'a value cannot be read'}; write values plainly, nested less deeply")]
     body = "\n".join(lines[end + 1:])
     return Document(data, key_lines, body, end + 2), []
 
@@ -100,7 +111,12 @@ def _construct_mapping(loader, node, shown):
             problems.append(error(shown, line, "frontmatter.duplicate",
                                   f"key {key!r} appears twice (first on line {key_lines[key]}); keep one"))
             continue
-        data[key] = loader.construct_object(value_node, deep=True)
+        try:
+            data[key] = loader.construct_object(value_node, deep=True)
+        except UNREADABLE as exc:
+            problems.append(error(shown, line, "frontmatter.yaml", f"{key!r} has a value YAML cannot read "
+                                  f"({type(exc).__name__}: {str(exc)[:100]}); write it plainly, without a !!tag"))
+            continue
         key_lines[key] = line
     return data, key_lines, problems
 

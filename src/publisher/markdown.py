@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -21,6 +22,10 @@ from .cache import OutputCache, cache_key
 from .errors import PublishError, error
 
 SCRIPT = Path(__file__).with_name("convert.lua")
+BATCH_SECONDS = 60  # a batch may take this long, plus DOCUMENT_SECONDS per document per worker
+DOCUMENT_SECONDS = 1.0  # an ordinary article takes about 25 ms
+DOCUMENT_ALONE_SECONDS = 10
+MEMORY_LIMIT = "1g"  # pandoc's heap, per process
 
 
 @dataclass(frozen=True)
@@ -69,6 +74,27 @@ class MarkdownConverter:
     def version(self) -> str:
         return self._version
 
+    def _command(self, listing: Path) -> list[str]:
+        """pandoc lua on a list file, its heap capped (a runaway document cannot take the machine)."""
+        return [self._pandoc, "lua", str(SCRIPT), str(listing), "+RTS", f"-M{MEMORY_LIMIT}", "-RTS"]
+
+    def _slowest(self, documents: list[tuple[str, Conversion]], sources: list[str]):
+        """After a batch ran out of time: convert each document alone, briefly, to name the culprit."""
+        with tempfile.TemporaryDirectory(prefix="publisher-pandoc-") as folder:
+            for (text, conversion), source in zip(documents, sources):
+                listing = Path(folder) / "list.txt"
+                (Path(folder) / "in.md").write_bytes(text.encode("utf-8"))
+                listing.write_text(f"{folder}/in.md\n{folder}/out\n{conversion.writer}\n{conversion.columns}\n",
+                                   encoding="utf-8")
+                try:
+                    subprocess.run(self._command(listing), timeout=DOCUMENT_ALONE_SECONDS,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                except subprocess.TimeoutExpired:
+                    return error(source or None, None, "markdown.timeout",
+                                 f"pandoc could not convert it within {DOCUMENT_ALONE_SECONDS} s; simplify its "
+                                 "structure (deeply nested lists, quotes or brackets)")
+        return error(None, None, "markdown.timeout", "pandoc ran out of time on this build's articles")
+
     def _key(self, text: str, conversion: Conversion) -> str:
         return cache_key(self._version, SCRIPT.read_bytes(), conversion.writer, str(conversion.columns), text)
 
@@ -86,9 +112,19 @@ class MarkdownConverter:
                     lines += [str(source), str(target), conversion.writer, str(conversion.columns)]
                 listing = root / f"list-{worker}.txt"
                 listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                processes.append(subprocess.Popen([self._pandoc, "lua", str(SCRIPT), str(listing)],
-                                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
-            failed = [p.communicate()[1].decode("utf-8", "replace") for p in processes if p.wait() != 0]
+                processes.append(subprocess.Popen(self._command(listing), stdout=subprocess.DEVNULL,
+                                                  stderr=subprocess.PIPE))
+            deadline = time.monotonic() + BATCH_SECONDS + DOCUMENT_SECONDS * len(documents) / workers
+            failed = []
+            for process in processes:
+                try:
+                    _, stderr = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    for other in processes:
+                        other.kill()
+                    raise PublishError([self._slowest(documents, sources)])
+                if process.returncode != 0:
+                    failed.append(stderr.decode("utf-8", "replace"))
             for index in range(len(documents)):
                 target = root / f"{index}.out"
                 outputs.append(target.read_bytes().decode("utf-8") if target.is_file() else None)
