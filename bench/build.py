@@ -21,13 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
@@ -73,12 +70,7 @@ def run_build(project: Path, channels: list[str]) -> tuple[float, float]:
     args = [sys.executable, "-m", "publisher", "-C", str(project), "build", "--quiet", "--as-of", "2026-01-01"]
     for channel in channels:
         args += ["--channel", channel]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(peak, before) / 1024
+    return other.timed(args, REPO)
 
 
 def main() -> int:
@@ -113,10 +105,10 @@ def main() -> int:
     cores = os.cpu_count() or 1
     print(f"publisher benchmark: {args.articles} articles ({args.leaflets} for PDF), {args.repeat} runs, "
           f"{cores} cores, {platform.machine()}, Python {platform.python_version()}")
-    medians = {}
+    medians, peaks = {}, {}
     for label, runs in results.items():
         seconds = medians[label] = statistics.median(r[0] for r in runs)
-        peak = max(r[1] for r in runs)
+        peak = peaks[label] = max(r[1] for r in runs)
         count = args.leaflets if label == "cold PDF" else args.articles
         per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
             else f"{seconds / count * 1000:.1f} ms per article"
@@ -125,6 +117,10 @@ def main() -> int:
                                  ("edit one", "Hugo full", 0.3)):
         if theirs in medians:
             print(f"  ratio {ours} / {theirs}: {medians[ours] / medians[theirs]:.2f} (target at most {target})")
+    if "Pelican cold" in peaks:
+        ours = max(peaks["cold"], peaks["cold PDF"])
+        print(f"  peak memory: ours {ours:.0f} MB, Pelican {peaks['Pelican cold']:.0f} MB "
+              f"(target: at most Pelican's + 150 MB = {peaks['Pelican cold'] + 150:.0f} MB)")
     if args.compare and "Pelican cold" not in medians:
         print("  Pelican: could not be installed here; not compared")
     if args.compare and "Hugo full" not in medians:

@@ -6,7 +6,7 @@ when a `hugo` command is installed (Debian's package `hugo`).
 
 from __future__ import annotations
 
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -25,12 +25,17 @@ CACHE_CONTENT = True
 """
 
 
-def _timed(args: list[str], cwd: Path) -> tuple[float, float]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak MB) of one command: wall time, and the largest resident size of it and the
+    processes it waited for (its own rusage from wait4, not a running maximum of every child)."""
     started = time.perf_counter()
-    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    return seconds, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, args)
+    return seconds, usage.ru_maxrss / 1024
 
 
 def pelican_site(root: Path, articles: list[tuple[str, str, str]]) -> Path:
@@ -58,7 +63,7 @@ def pelican_command(root: Path) -> list[str] | None:
 def pelican_cold(command: list[str], site: Path) -> tuple[float, float]:
     shutil.rmtree(site / "output", ignore_errors=True)
     shutil.rmtree(site / "cache", ignore_errors=True)
-    return _timed(command + ["content", "-o", "output", "-s", "pelicanconf.py", "-q"], site)
+    return timed(command + ["content", "-o", "output", "-s", "pelicanconf.py", "-q"], site)
 
 
 def hugo_site(root: Path, articles: list[tuple[str, str, str]]) -> Path | None:
@@ -82,7 +87,7 @@ def hugo_site(root: Path, articles: list[tuple[str, str, str]]) -> Path | None:
 def hugo_build(site: Path, clean: bool) -> tuple[float, float]:
     if clean:
         shutil.rmtree(site / "public", ignore_errors=True)
-    return _timed(["hugo", "--quiet"], site)
+    return timed(["hugo", "--quiet"], site)
 
 
 if __name__ == "__main__":

@@ -120,8 +120,9 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
         files = ", ".join(f"{name}: {count} files" + (f", {report.reused[name]} reused" if report.reused.get(name) else "")
                           for name, count in report.outputs.items())
         count = len(report.articles)
-        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}) "
-                   f"in {time.monotonic() - started:.1f} s.")
+        warned = len(report.warnings)
+        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}), "
+                   f"{warned} warning{'s' if warned != 1 else ''}, in {time.monotonic() - started:.1f} s.")
 
 
 @main.command()
