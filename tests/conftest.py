@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import threading
 import traceback
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,54 @@ def output_of(result) -> str:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         text += "\n" + "".join(traceback.format_exception(*result.exc_info))
     return text
+
+
+# A local HTTP server that records every connection and request: proves nothing is fetched.
+class _Recorder(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self):
+        self.seen: list[str] = []
+        super().__init__(("127.0.0.1", 0), _Handler)
+
+    def verify_request(self, request, client_address):
+        self.seen.append(f"connection from {client_address}")  # even one that never sends a request
+        return True
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.server.seen.append(f"GET {self.path}")
+        body = b"body { color: red }" if self.path.endswith(".css") else b"\x89PNG\r\n\x1a\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_HEAD = do_GET
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server that records every connection and request made to it."""
+    recorder = _Recorder()
+    thread = threading.Thread(target=recorder.serve_forever, daemon=True)
+    thread.start()
+    try:
+        # the recorder works: a real request is seen (then forgotten)
+        port = recorder.server_address[1]
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(f"http://127.0.0.1:{port}/probe.png", timeout=5) as response:
+            response.read()
+        assert any("GET /probe.png" in s for s in recorder.seen), recorder.seen
+        recorder.seen.clear()
+        yield recorder
+    finally:
+        recorder.shutdown()
+        recorder.server_close()
+        thread.join(timeout=5)
+
+

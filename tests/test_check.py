@@ -12,8 +12,6 @@ import html
 import json
 import re
 import shutil
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import unescape as xml_unescape
@@ -554,46 +552,6 @@ def test_unpublished_article_needs_no_review(project):
 
 
 # --- 6. links and images (publish check) ----------------------------------------------------
-
-
-class _Recorder(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        self.seen: list[str] = []
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def verify_request(self, request, client_address):
-        self.seen.append(f"connection from {client_address}")
-        return True
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.seen.append(f"GET {self.path}")
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-
-    do_HEAD = do_GET
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    """A local HTTP server that records every connection made to it."""
-    recorder = _Recorder()
-    thread = threading.Thread(target=recorder.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield recorder
-    finally:
-        recorder.shutdown()
-        recorder.server_close()
-        thread.join(timeout=5)
 
 
 def test_good_internal_links_pass(project):

@@ -26,12 +26,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -443,51 +440,6 @@ def test_unsafe_content_is_neutralised(built_base, tmp_path):
 
 
 # --- nothing is fetched ------------------------------------------------------------------------
-
-
-class _Recorder(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self):
-        self.seen: list[str] = []
-        super().__init__(("127.0.0.1", 0), _Handler)
-
-    def verify_request(self, request, client_address):
-        self.seen.append(f"connection from {client_address}")  # even one that never sends a request
-        return True
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        self.server.seen.append(f"GET {self.path}")
-        body = b"\x89PNG\r\n\x1a\n"
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def server():
-    """A local HTTP server that records every connection and request made to it."""
-    recorder = _Recorder()
-    thread = threading.Thread(target=recorder.serve_forever, daemon=True)
-    thread.start()
-    try:
-        port = recorder.server_address[1]
-        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with direct.open(f"http://127.0.0.1:{port}/probe.png", timeout=5) as response:
-            response.read()
-        assert any("GET /probe.png" in s for s in recorder.seen), recorder.seen
-        recorder.seen.clear()
-        yield recorder
-    finally:
-        recorder.shutdown()
-        recorder.server_close()
-        thread.join(timeout=5)
 
 
 def test_remote_image_is_never_fetched(built_base, tmp_path, server):

@@ -42,6 +42,14 @@ class MomentType(click.ParamType):
 AS_OF = click.option("--as-of", type=MomentType(), default=None,
                      help="Treat this moment as now (ISO 8601: 2025-03-05, 2025-03-05T14:30:00Z). "
                           "Default: SOURCE_DATE_EPOCH if set, else the clock.")
+LAYOUTS = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
+                       help="Layouts folder (Jinja2 templates and CSS). Default: PROJECT/layouts.")
+OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+                   help="Output folder, replaced whole by each build. Default: PROJECT/build.")
+CHANNELS = click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
+                        help="Build only this channel; repeat for several. Default: all.")
+DRAFTS = click.option("--drafts", is_flag=True, help="Also publish articles with status: draft.")
+FUTURE = click.option("--future", is_flag=True, help="Also publish articles dated after --as-of (or now).")
 CONTENT = click.option("--content", type=click.Path(path_type=Path, file_okay=False), default=None,
                        help="Content folder. Default: PROJECT/content.")
 
@@ -83,15 +91,12 @@ def main(ctx: click.Context, project: Path) -> None:
 
 @main.command()
 @CONTENT
-@click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Layouts folder (Jinja2 templates and CSS). Default: PROJECT/layouts.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output folder, replaced whole on success. Default: PROJECT/build.")
-@click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
-              help="Build only this channel; repeat for several. Default: all.")
+@LAYOUTS
+@OUT
+@CHANNELS
 @AS_OF
-@click.option("--drafts", is_flag=True, help="Also publish articles with status: draft.")
-@click.option("--future", is_flag=True, help="Also publish articles dated after --as-of.")
+@DRAFTS
+@FUTURE
 @click.option("--no-cache", is_flag=True, help="Render every output afresh; neither read nor fill .cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -127,14 +132,11 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
 
 @main.command()
 @CONTENT
-@click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Layouts folder. Default: PROJECT/layouts.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Output folder, rebuilt on every change. Default: PROJECT/build.")
-@click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
-              help="Build only this channel; repeat for several. Default: all.")
-@click.option("--drafts", is_flag=True, help="Also show articles with status: draft.")
-@click.option("--future", is_flag=True, help="Also show articles dated in the future.")
+@LAYOUTS
+@OUT
+@CHANNELS
+@DRAFTS
+@FUTURE
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")
 @click.pass_obj
