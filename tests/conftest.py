@@ -28,19 +28,26 @@ GOOD_FRONT_MATTER = (
 )
 
 
+def copy_repo(dest: Path, auto_summary: bool = False) -> Path:
+    """A copy of the repository's content, layouts and publish.toml at ``dest``.
+
+    ``auto_summary``: articles written by tests have no plain_summary, so let the summary channel
+    draft one (the repository's own article keeps its authored summary).
+    """
+    dest.mkdir(parents=True)
+    shutil.copytree(REPO / "content", dest / "content")
+    shutil.copytree(REPO / "layouts", dest / "layouts")
+    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
+    if auto_summary:
+        config = dest / "publish.toml"
+        config.write_text(config.read_text(encoding="utf-8").replace("auto = false", "auto = true"), encoding="utf-8")
+    return dest
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A copy of the repository's content, layouts and publish.toml in tmp_path/proj."""
-    proj = tmp_path / "proj"
-    proj.mkdir()
-    shutil.copytree(REPO / "content", proj / "content")
-    shutil.copytree(REPO / "layouts", proj / "layouts")
-    shutil.copy2(REPO / "publish.toml", proj / "publish.toml")
-    # Articles written by tests have no plain_summary: let the summary channel draft one
-    # (the repository's own article has an authored summary, which the build uses as it is).
-    config = proj / "publish.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("auto = false", "auto = true"), encoding="utf-8")
-    return proj
+    """A copy of the repository's project in tmp_path/proj, with [summary] auto = true."""
+    return copy_repo(tmp_path / "proj", auto_summary=True)
 
 
 def write_article(project: Path, name: str, front_matter: str, body: str = "Some text.\n") -> Path:

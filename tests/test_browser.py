@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
-from conftest import AS_OF, REPO
+from conftest import AS_OF, REPO, copy_repo
 
 SLUG = "ketamine-therapy"
 ARTICLE = f"{SLUG}/index.html"
@@ -129,11 +129,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Site:
     tmp = tmp_path_factory.mktemp("browser")
-    proj = tmp / "proj"
-    proj.mkdir()
-    shutil.copytree(REPO / "content", proj / "content")
-    shutil.copytree(REPO / "layouts", proj / "layouts")
-    shutil.copy2(REPO / "publish.toml", proj / "publish.toml")
+    proj = copy_repo(tmp / "proj")
     out = tmp / "build"
 
     script = Path(sys.executable).with_name("publish")

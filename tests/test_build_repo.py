@@ -6,8 +6,6 @@ import hashlib
 import json
 import posixpath
 import re
-import shutil
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -16,6 +14,7 @@ from conftest import (
     FIXTURES,
     REPO,
     build_cli,
+    copy_repo,
     normalise,
     parse_html,
     tree_bytes,
@@ -30,19 +29,11 @@ BOTTOM = ["ketamine-off-label"]
 DISCLAIMER_IDS = ["not-medical-advice", "ketamine-off-label", "crisis-help"]
 
 
-def _copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
-    return dest
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """(project, out, CLI result) for one build of the repository's content."""
     base = tmp_path_factory.mktemp("repo-build")
-    proj = _copy_project(base / "proj")
+    proj = copy_repo(base / "proj")
     out = base / "out"
     result = build_cli(proj, "--out", str(out))
     return proj, out, result

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import REPO, build_cli, output_of, tree_bytes, write_article
+from conftest import build_cli, copy_repo, output_of, tree_bytes, write_article
 
 # --- the project ------------------------------------------------------------------------------
 
@@ -118,12 +118,7 @@ def site_pages(tree: dict[str, bytes]) -> set[str]:
 def make_project(dest: Path) -> Path:
     """As conftest's ``project`` fixture (the repository's content, layouts, publish.toml with
     [summary] auto = true), plus two articles and a page bundle with an image."""
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
-    config = dest / "publish.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("auto = false", "auto = true"), encoding="utf-8")
+    copy_repo(dest, auto_summary=True)
     write_article(dest, SLEEP, (
         "id: 3c5e9a4b-7d21-4f0e-9b6a-2e8c1d4f5a70\n"
         "title: Sleep and Mood\n"

@@ -24,6 +24,7 @@ from conftest import (
     GOOD_FRONT_MATTER,
     REPO,
     build_cli,
+    copy_repo,
     output_of,
     parse_html,
     run_cli,
@@ -44,15 +45,6 @@ EPOCH_2027 = "1798761600"  # 2027-01-01T00:00:00Z as SOURCE_DATE_EPOCH
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def copy_repo(dest: Path) -> Path:
-    """A copy of the repository's content, layouts and publish.toml, unchanged."""
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
-    return dest
 
 
 def ok(result) -> str:

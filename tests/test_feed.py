@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup
 from conftest import (
     REPO,
     build_cli,
+    copy_repo,
     normalise,
     output_of,
     parse_html,
@@ -68,14 +69,6 @@ def ok(result) -> None:
 
 def rss_build(project: Path, *args: str, env: dict | None = None):
     return build_cli(project, "--channel", "rss", *args, env=env)
-
-
-def copy_project(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
-    return dest
 
 
 def set_base_url(project: Path, value: str | None) -> None:
@@ -176,7 +169,7 @@ def manifest_of(out: Path) -> dict:
 def full_build(tmp_path_factory):
     """(project, out): one full build (HTML, leaflets, feeds) of the repository's content."""
     base = tmp_path_factory.mktemp("feed-full")
-    proj = copy_project(base / "proj")
+    proj = copy_repo(base / "proj")
     out = base / "out"
     ok(build_cli(proj, "--out", str(out)))
     return proj, out
@@ -186,7 +179,7 @@ def full_build(tmp_path_factory):
 def rss_only(tmp_path_factory):
     """(project, out): a --channel rss build of the repository's content into an empty folder."""
     base = tmp_path_factory.mktemp("feed-rss")
-    proj = copy_project(base / "proj")
+    proj = copy_repo(base / "proj")
     out = base / "out"
     ok(rss_build(proj, "--out", str(out)))
     return proj, out

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,6 +20,7 @@ from conftest import (
     GOOD_FRONT_MATTER,
     REPO,
     build_cli,
+    copy_repo,
     normalise,
     output_of,
     parse_html,
@@ -45,10 +45,7 @@ A5 = (148 * MM, 210 * MM)  # 419.5 x 595.3 pt
 
 def copy_project(dest: Path, pdf_settings: str = "") -> Path:
     """A copy of the repository's content, layouts and publish.toml; ``pdf_settings`` go in [pdf]."""
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
+    copy_repo(dest)
     if pdf_settings:
         add_pdf_settings(dest, pdf_settings)
     return dest

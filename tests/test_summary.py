@@ -11,7 +11,6 @@ import importlib.metadata
 import json
 import math
 import re
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -24,6 +23,7 @@ import yaml
 from conftest import (
     REPO,
     build_cli,
+    copy_repo,
     normalise,
     output_of,
     parse_html,
@@ -188,14 +188,6 @@ def failed(result) -> str:
     assert result.exit_code == 1, text
     assert "Traceback" not in text
     return text
-
-
-def copy_repo(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copytree(REPO / "content", dest / "content")
-    shutil.copytree(REPO / "layouts", dest / "layouts")
-    shutil.copy2(REPO / "publish.toml", dest / "publish.toml")
-    return dest
 
 
 # --- 1. the repository's ketamine summary -----------------------------------------------------
