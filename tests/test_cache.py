@@ -391,8 +391,16 @@ def test_a_change_then_its_undo_gives_the_first_tree_again(warm):
 # --- 2. no-op rebuilds, deleting the cache ------------------------------------------------------
 
 
-def test_a_no_op_rebuild_reuses_every_leaflet_and_changes_nothing(warm):
+def test_a_no_op_rebuild_is_up_to_date_and_changes_nothing(warm):
     proj, before = warm
+    text = ok(build_cli(proj))
+    assert "Up to date: nothing changed since the last build" in text
+    assert tree_bytes(proj / "build") == before
+
+
+def test_a_no_op_rebuild_without_its_stamp_reuses_every_leaflet_and_changes_nothing(warm):
+    proj, before = warm
+    shutil.rmtree(proj / ".cache" / "publisher" / "stamps")  # the long way: load, convert, render, verify
     text = ok(build_cli(proj))
     assert pdf_line(text) == (len(SLUGS) + 1, len(SLUGS)), text
     assert f"pdf: {len(SLUGS) + 1} files, {len(SLUGS)} reused" in text
@@ -406,6 +414,7 @@ def test_deleting_the_cache_gives_the_same_bytes(warm, base):
     assert pdf_line(text) == (len(SLUGS) + 1, 0), text  # really rendered afresh
     assert tree_bytes(proj / "build") == before == base[2]
     assert (proj / ".cache" / "publisher").is_dir()  # and filled again
+    shutil.rmtree(proj / ".cache" / "publisher" / "stamps")  # not up to date: built from the cache
     text = ok(build_cli(proj))
     assert pdf_line(text) == (len(SLUGS) + 1, len(SLUGS)), text
     assert tree_bytes(proj / "build") == before

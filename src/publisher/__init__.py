@@ -6,8 +6,16 @@ The library API the ``publish`` CLI is thin over::
     report = build("path/to/project", out="build", channels=["html"], as_of="2025-03-05")
 """
 
+from .api import BuildReport, build
 from .errors import Diagnostic, PublishError
-from .pipeline import BuildReport, build, load_site
+
+
+def __getattr__(name: str):
+    if name == "load_site":  # the pipeline loads its renderers: import it only when asked
+        from .pipeline import load_site
+
+        return load_site
+    raise AttributeError(f"module 'publisher' has no attribute {name!r}")
 
 __version__ = "0.1.0"
 

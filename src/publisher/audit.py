@@ -18,14 +18,8 @@ from .errors import Diagnostic, PublishError, error
 from .markdown import MarkdownConverter
 from .model import Selection
 from .output import StagingFolder, read_manifest
-from .pipeline import (
-    Project,
-    gate_articles,
-    load_site,
-    prepare_entry,
-    resolve_now,
-    select_articles,
-)
+from .api import Project, resolve_now
+from .pipeline import gate_articles, load_site, prepare_entry, select_articles
 
 
 @dataclass

@@ -74,3 +74,35 @@ def _write_atomically(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class Verdicts:
+    """Output checks that passed, by a hash of exactly what each read: the output's bytes and the
+    texts it must hold. So a rebuild reads back only outputs whose bytes or required texts changed;
+    an output that failed is never recorded, and is checked (and fails) again."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.path = root / "verified.txt" if root is not None else None
+        try:
+            self._known = set(self.path.read_text(encoding="ascii").split()) if self.path else set()
+        except (OSError, ValueError):
+            self._known = set()
+        self._passed: set[str] = set()
+
+    def seen(self, key: str) -> bool:
+        """True if this very check passed before (it is kept for the next build too)."""
+        if key in self._known:
+            self._passed.add(key)
+            return True
+        return False
+
+    def passed(self, key: str) -> None:
+        self._passed.add(key)
+
+    def save(self) -> None:
+        """Keep this build's verdicts (and earlier ones, up to a bound, for outputs kept as they were)."""
+        if self.path is None:
+            return
+        kept = self._passed | self._known if len(self._known) < 200_000 else self._passed
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.path, "\n".join(sorted(kept)).encode("ascii"))

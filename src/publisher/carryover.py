@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .output import MANIFEST, StagingFolder
 
@@ -40,13 +40,21 @@ def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[s
     """Start the staging folder as the previous build minus the outputs this build replaces.
 
     So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
+    Files this build writes anew are not linked at all (nor their folders made): only kept ones.
     """
-    shutil.copytree(out, staging.root, dirs_exist_ok=True, symlinks=True, copy_function=_link_or_copy)
-    for relpath in manifest_files(previous, rebuilt) | {MANIFEST}:
-        target = staging.root / relpath
-        if target.resolve().is_relative_to(staging.root.resolve()):
-            target.unlink(missing_ok=True)
-    staging.carried = {p.relative_to(staging.root).as_posix() for p in staging.root.rglob("*") if p.is_file()}
+    replaced = {PurePosixPath(p).as_posix() for p in manifest_files(previous, rebuilt) | {MANIFEST} if isinstance(p, str)}
+    carried = set()
+    for folder, _, files in os.walk(out):
+        relfolder = Path(folder).relative_to(out)
+        for name in files:
+            relpath = (relfolder / name).as_posix()
+            if relpath in replaced:
+                continue
+            target = staging.root / relpath
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _link_or_copy(os.path.join(folder, name), str(target))
+            carried.add(relpath)
+    staging.carried = carried
 
 
 def kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:

@@ -14,15 +14,12 @@ from pathlib import Path
 import click
 
 from . import __version__, dates
-from .audit import check_project
-from .channels import default_channels
-from .config import load_config
-from .content import load_content
+from .api import build as build_project
+from .channels import CHANNEL_NAMES
 from .errors import Diagnostic, PublishError
-from .pipeline import build as build_project
-from .pipeline import summarize_article
-from .scaffold import new_article
 from .schedule import instant_iso, upcoming_changes
+
+# Commands import the rest of the library when they run: a build that is up to date stays quick.
 
 
 class MomentType(click.ParamType):
@@ -46,7 +43,7 @@ LAYOUTS = click.option("--layouts", type=click.Path(path_type=Path, file_okay=Fa
                        help="Layouts folder (Jinja2 templates and CSS). Default: PROJECT/layouts.")
 OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
                    help="Output folder, replaced whole by each build. Default: PROJECT/build.")
-CHANNELS = click.option("--channel", "channels", multiple=True, type=click.Choice(default_channels().names()),
+CHANNELS = click.option("--channel", "channels", multiple=True, type=click.Choice(CHANNEL_NAMES),
                         help="Build only this channel; repeat for several. Default: all.")
 DRAFTS = click.option("--drafts", is_flag=True, help="Also publish articles with status: draft.")
 FUTURE = click.option("--future", is_flag=True, help="Also publish articles dated after --as-of (or now).")
@@ -122,12 +119,18 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
         return
     _print_diagnostics(report.warnings)
     if not quiet:
-        files = ", ".join(f"{name}: {count} files" + (f", {report.reused[name]} reused" if report.reused.get(name) else "")
+        reused = {} if report.up_to_date else report.reused  # up to date: every file kept, none rendered
+        files = ", ".join(f"{name}: {count} files" + (f", {reused[name]} reused" if reused.get(name) else "")
                           for name, count in report.outputs.items())
         count = len(report.articles)
         warned = len(report.warnings)
-        click.echo(f"Built {count} article{'s' if count != 1 else ''} into {_display(report.out)}/ ({files}), "
-                   f"{warned} warning{'s' if warned != 1 else ''}, in {time.monotonic() - started:.1f} s.")
+        articles, warnings = f"{count} article{'s' if count != 1 else ''}", f"{warned} warning{'s' if warned != 1 else ''}"
+        if report.up_to_date:
+            click.echo(f"Up to date: nothing changed since the last build of {articles} into {_display(report.out)}/ "
+                       f"({files}), {warnings}.")
+        else:
+            click.echo(f"Built {articles} into {_display(report.out)}/ ({files}), {warnings}, "
+                       f"in {time.monotonic() - started:.1f} s.")
 
 
 @main.command()
@@ -168,6 +171,10 @@ def list_articles(project, content, as_of):
 
 def _load_articles(project: Path, content: Path | None, as_of):
     """Now and every article that loads; problems are printed later by _exit_on_errors."""
+    from .channels import default_channels
+    from .config import load_config
+    from .content import load_content
+
     try:
         now = dates.now(as_of)
         config = load_config(project, default_channels().options())
@@ -198,6 +205,8 @@ def check(project, content, built, as_of, output_format):
     built = _under(project, built)
     if built is not None and not built.is_dir():
         raise click.BadParameter(f"{built} is not a folder (a build made by 'publish build')", param_hint="--built")
+    from .audit import check_project
+
     report = check_project(project, content=_under(project, content), built=built, as_of=as_of)
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
@@ -253,6 +262,8 @@ def schedule(project, content, as_of, next_only):
 @click.pass_obj
 def summarize(project, slug, content, write, force):
     """Draft a plain-language summary from the article's own sentences, for an author to edit."""
+    from .pipeline import summarize_article
+
     try:
         article, draft = summarize_article(project, slug, content=_under(project, content), write=write, force=force)
     except PublishError as exc:
@@ -273,6 +284,10 @@ def summarize(project, slug, content, write, force):
 @click.pass_obj
 def new(project, title, content, slug, author, description, as_of):
     """Write a new draft article with a fresh, permanent id."""
+    from .channels import default_channels
+    from .config import load_config
+    from .scaffold import new_article
+
     try:
         config = load_config(project, default_channels().options())
         path = new_article(_under(project, content) or project / "content", title, slug=slug,

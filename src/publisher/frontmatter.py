@@ -32,6 +32,15 @@ ContentLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+if getattr(yaml, "__with_libyaml__", False):
+    class FastContentLoader(yaml.CSafeLoader):
+        """The same rules, parsed by libyaml (C): for front matter without '&' or '*', so without
+        anchors or aliases. Anything it cannot read goes to ContentLoader, whose messages count."""
+
+    FastContentLoader.yaml_implicit_resolvers = ContentLoader.yaml_implicit_resolvers
+else:  # PyYAML built without libyaml: the Python loader for everything
+    FastContentLoader = None
+
 
 # What PyYAML's safe constructors raise, besides YAMLError, for explicit tags with bad values
 # (!!int abc, !!timestamp soon) or input nested too deep to build.
@@ -70,6 +79,10 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
         return None, [error(shown, 1, "frontmatter.unclosed",
                             "the front matter opened on line 1 is never closed; add a '---' line after the last key")]
     yaml_text = "\n".join(lines[1:end])
+    fast = _parse_fast(yaml_text, shown)
+    if fast is not None:
+        data, key_lines = fast
+        return Document(data, key_lines, "\n".join(lines[end + 1:]), end + 2), []
     loader = None
     try:
         loader = ContentLoader(yaml_text)
@@ -95,6 +108,26 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
                             f"{str(exc)[:120] or 'a value cannot be read'}; write values plainly, nested less deeply")]
     body = "\n".join(lines[end + 1:])
     return Document(data, key_lines, body, end + 2), []
+
+
+def _parse_fast(yaml_text: str, shown: str):
+    """(data, key lines) read by libyaml, or None: then ContentLoader reads it (and reports)."""
+    if FastContentLoader is None or "&" in yaml_text or "*" in yaml_text \
+            or yaml.reader.Reader.NON_PRINTABLE.search(yaml_text):
+        return None
+    loader = FastContentLoader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        data, key_lines, problems = _construct_mapping(loader, node, shown)
+        return None if problems else (data, key_lines)
+    except (yaml.YAMLError, *UNREADABLE):
+        return None
+    finally:
+        loader.dispose()
 
 
 def _construct_mapping(loader, node, shown):

@@ -6,12 +6,13 @@ to a staging folder that replaces the old build only when the whole build succee
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Iterable
 
 from . import dates
-from .cache import CACHE_DIR, OutputCache
+from .api import BuildReport, Project
+from .cache import CACHE_DIR, OutputCache, Verdicts
 from .carryover import (
     carry_over,
     kept_fields,
@@ -38,30 +39,13 @@ from .output import (
     discard,
     manifest_json,
     new_staging,
-    output_lock,
     read_manifest,
     swap_in,
 )
 from .sanitise import sanitise
+from .schedule import unchanged_span
 from .summarize import draft_summary, sections, write_plain_summary
 from .templates import make_environment
-
-Progress = Callable[[str, int, int], None]  # channel, done, total
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's parts live; defaults follow the standard layout."""
-
-    root: Path
-    content: Path
-    layouts: Path
-
-    @classmethod
-    def at(cls, root, content=None, layouts=None) -> "Project":
-        root = Path(root).resolve()
-        return cls(root, Path(content or root / "content").resolve(), Path(layouts or root / "layouts").resolve())
-
 
 @dataclass(frozen=True)
 class Site:
@@ -71,26 +55,6 @@ class Site:
     warnings: tuple[Diagnostic, ...]
     glossary: Glossary
     claims: tuple  # ClaimRule, from content/claims.yaml
-
-
-@dataclass
-class BuildReport:
-    out: Path
-    articles: list[str] = field(default_factory=list)  # slugs, in manifest order
-    outputs: dict[str, int] = field(default_factory=dict)  # channel -> files written
-    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
-    warnings: list[Diagnostic] = field(default_factory=list)
-    manifest: dict = field(default_factory=dict)
-
-    def as_json(self) -> dict:
-        return {
-            "out": str(self.out),
-            "articles": self.articles,
-            "files": self.outputs,
-            "reused": self.reused,
-            "warnings": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in self.warnings],
-            "manifest": self.manifest,
-        }
 
 
 def load_site(project: Project, registry: ChannelRegistry) -> Site:
@@ -125,43 +89,15 @@ def select_articles(articles: Iterable[Article], selection: Selection) -> list[A
     return sorted(chosen, key=lambda a: a.date, reverse=True)
 
 
-def build(
-    project,
-    out=None,
-    channels: Optional[Iterable[str]] = None,
-    as_of=None,
-    *,
-    content=None,
-    layouts=None,
-    drafts: bool = False,
-    future: bool = False,
-    registry: Optional[ChannelRegistry] = None,
-    progress: Optional[Progress] = None,
-    use_cache: bool = True,
-    on_wait: Optional[Callable[[str], None]] = None,
-) -> BuildReport:
-    """Build ``project`` into ``out`` (default ``<project>/build``) and return a report.
-
-    Conversions and leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing
-    that shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
-    Two builds of one output folder never interleave: the second waits (``on_wait`` hears why).
-    """
-    out = Path(out) if out else Project.at(project).root / "build"
-    with output_lock(out, on_wait):
-        return _build_locked(project, out, channels, as_of, content=content, layouts=layouts, drafts=drafts,
-                             future=future, registry=registry, progress=progress, use_cache=use_cache)
-
-
-def _build_locked(project, out: Path, channels, as_of, *, content, layouts, drafts, future, registry, progress,
-                  use_cache) -> BuildReport:
-    paths = Project.at(project, content, layouts)
+def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False, future=False, registry=None,
+        progress=None, use_cache=True) -> BuildReport:
+    """The build itself, under the output folder's lock (see ``api.build``)."""
     registry = registry or default_channels()
     try:
         chosen = registry.select(channels)
     except KeyError as exc:
         raise PublishError([error(None, None, "usage.channel",
                                   f"unknown channel {exc.args[0]}; choose from {', '.join(registry.names())}")])
-    now = resolve_now(as_of)
     site = load_site(paths, registry)
     if not paths.layouts.is_dir():
         raise PublishError([error(str(paths.layouts), None, "layout.missing",
@@ -216,18 +152,22 @@ def _build_locked(project, out: Path, channels, as_of, *, content, layouts, draf
         staging.write_text(MANIFEST, manifest_json(report.manifest))
         fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt} for slug, outs in ctx.outputs.items()}
         feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
+        verdicts = Verdicts(paths.root / CACHE_DIR if use_cache else None)
         raise_if_errors(
-            verify_html_pages(entries, fresh, staging)
-            + verify_leaflets(entries, fresh, staging)
+            verify_html_pages(entries, fresh, staging, verdicts)
+            + verify_leaflets(entries, fresh, staging, verdicts)
             + verify_feeds(entries, feeds, site.config.site.base_url, staging)
         )
         swap_in(staging, out)
+        verdicts.save()
     except BaseException:
         discard(staging)
         raise
     report.articles = [a.slug for a in articles]
     report.reused = dict(ctx.reused)
     report.warnings = [d for d in ctx.diagnostics if not d.is_error]
+    review = site.config.review
+    report.span = unchanged_span(site.content.articles, now, review.max_age_days if review.required else None)
     return report
 
 
@@ -267,13 +207,6 @@ def _documents(articles: list[Article], site: Site, wants_summary: bool, summary
         elif wants_summary and auto:
             for _, text in sections(article.body):
                 yield text, PLAIN, article.source
-
-
-def resolve_now(as_of) -> dates.Moment:
-    try:
-        return dates.now(as_of)
-    except ValueError as exc:
-        raise PublishError([error(None, None, "usage.as-of", f"--as-of {exc}, got {as_of!r}")])
 
 
 def prepare_entry(article: Article, site: Site, markdown: MarkdownConverter, wants_summary: bool) -> Entry:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from datetime import datetime, timedelta, timezone
+from typing import Iterable, Optional
 
 from .dates import Moment
 from .model import Article
@@ -33,3 +34,24 @@ def upcoming_changes(articles: Iterable[Article], now: Moment) -> list[Change]:
 def instant_iso(moment: Moment) -> str:
     """A full ISO 8601 instant (a date means its midnight UTC): what a scheduler needs."""
     return moment.instant.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def unchanged_span(articles: Iterable[Article], now: Moment, review_max_days: Optional[int]) -> tuple:
+    """The span of "now" around ``now`` in which a build gives the same result, as microseconds
+    since 1970 (None: unbounded): between the moments an article appears or expires, or, with
+    medical review required (``review_max_days``), a review grows too old."""
+    points = []
+    for article in articles:
+        points.append(article.date.instant)
+        if article.expires is not None:
+            points.append(article.expires.instant)
+        if review_max_days is not None and article.reviewed_on is not None:
+            points.append(article.reviewed_on.instant + timedelta(days=review_max_days + 1))
+    micros = [microseconds(p) for p in points]
+    at = microseconds(now.instant)
+    return max((m for m in micros if m <= at), default=None), min((m for m in micros if m > at), default=None)
+
+
+def microseconds(instant: datetime) -> int:
+    """Exact microseconds since 1970 (floats would round)."""
+    return (instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)

@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import Diagnostic, PublishError
-from .pipeline import build
+from .api import build
 
 RELOAD_SCRIPT = """<script>
 (function () {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 from pathlib import Path
@@ -11,9 +12,20 @@ import jinja2
 from .errors import PublishError, error
 
 
+@functools.lru_cache(maxsize=8192)
 def relative_url(target: str, page: str) -> str:
-    """Link from one output (e.g. 'site/a/index.html') to another, relative to the page's folder."""
-    return posixpath.relpath(target, posixpath.dirname(page) or ".")
+    """Link from one output (e.g. 'site/a/index.html') to another, relative to the page's folder.
+
+    Output paths are plain ('a/b/c', no '.', '..' or empty parts): those are worked out by
+    comparing parts, which is what posixpath.relpath does after looking up the current folder."""
+    folder = posixpath.dirname(page)
+    here, there = folder.split("/") if folder else [], target.split("/")
+    if any(part in ("", ".", "..") for part in here + there):
+        return posixpath.relpath(target, folder or ".")
+    common = 0
+    while common < min(len(here), len(there)) and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:]) or "."
 
 
 def json_ld(data) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from ..cache import Verdicts, cache_key
 from ..errors import Diagnostic, error
 from ..model import Entry
 from ..output import StagingFolder
@@ -12,41 +13,65 @@ from .text import normalise, visible_text
 LEAFLET_OUTPUTS = ("pdf", "pdf_print")
 
 
-def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder) -> list[Diagnostic]:
+def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder,
+                      verdicts: Verdicts | None = None) -> list[Diagnostic]:
     """Each article page and summary page shows the full text of each resolved disclaimer;
     each plain-text summary holds each disclaimer's plain words."""
+    verdicts = verdicts or Verdicts(None)
+    full_texts: dict[str, str] = {}  # disclaimer HTML -> its visible text: read once, not once per page
     problems = []
     for entry in entries:
         for name in ("html", "summary_html", "summary_text"):
             page = outputs.get(entry.article.slug, {}).get(name)
             if page is None or not (staging.root / page).is_file():
                 continue
-            text = staging.read_text(page)
-            shown = normalise(text) if name == "summary_text" else visible_text(text)
-            for disclaimer in entry.disclaimers:
-                wanted, form = ((normalise(disclaimer.plain), "plain words") if name == "summary_text"
-                                else (visible_text(entry.disclaimer_html[disclaimer.id]), "full text"))
-                if wanted not in shown:
-                    problems.append(error(page, None, "verify.disclaimer",
-                                          f"article {entry.article.slug!r}: the page lacks the {form} of disclaimer "
-                                          f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
+            plain = name == "summary_text"
+            wanted = [(normalise(d.plain) if plain else _memo(full_texts, entry.disclaimer_html[d.id], visible_text), d)
+                      for d in entry.disclaimers]
+            data = staging.read_bytes(page)
+            key = cache_key("page" if not plain else "text", data, *(text for text, _ in wanted))
+            if verdicts.seen(key):
+                continue
+            text = data.decode("utf-8")
+            shown = normalise(text) if plain else visible_text(text)
+            missing = [(d, "plain words" if plain else "full text") for text, d in wanted if text not in shown]
+            for disclaimer, form in missing:
+                problems.append(error(page, None, "verify.disclaimer",
+                                      f"article {entry.article.slug!r}: the page lacks the {form} of disclaimer "
+                                      f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
+            if not missing:
+                verdicts.passed(key)
     return problems
 
 
-def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder) -> list[Diagnostic]:
+def _memo(memo: dict, value: str, function):
+    if value not in memo:
+        memo[value] = function(value)
+    return memo[value]
+
+
+def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder,
+                    verdicts: Verdicts | None = None) -> list[Diagnostic]:
     """Each leaflet page carries every disclaimer's short text; the leaflet holds each in full.
 
     Read back with pypdf, the way a text extractor (or a screen reader) sees the PDF.
     """
+    verdicts = verdicts or Verdicts(None)
     problems = []
     for entry in entries:
         for name in LEAFLET_OUTPUTS:
             path = outputs.get(entry.article.slug, {}).get(name)
             if path is None:
                 continue
+            data = staging.read_bytes(path)
+            key = cache_key("leaflet", data, *(part for d in entry.disclaimers
+                                                for part in (d.short, entry.disclaimer_html[d.id])))
+            if verdicts.seen(key):
+                continue
+            found = len(problems)
             from pypdf import PdfReader  # only when there are leaflets to read
             try:
-                pages = [_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(staging.read_bytes(path))).pages]
+                pages = [_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
             except Exception as exc:  # pypdf raises many kinds of error on a damaged file
                 problems.append(error(path, None, "verify.unreadable",
                                       f"article {entry.article.slug!r}: the leaflet cannot be read as a PDF ({exc})"))
@@ -63,6 +88,8 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
                     problems.append(error(path, None, "verify.disclaimer",
                                           f"article {entry.article.slug!r}: the leaflet lacks the full text of "
                                           f"disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.html"))
+            if len(problems) == found:
+                verdicts.passed(key)
     return problems
 
 
