@@ -106,3 +106,54 @@ class Verdicts:
         kept = self._passed | self._known if len(self._known) < 200_000 else self._passed
         self.path.parent.mkdir(parents=True, exist_ok=True)
         _write_atomically(self.path, "\n".join(sorted(kept)).encode("ascii"))
+
+
+class PackCache:
+    """Many small outputs of one kind (Markdown conversions) in one file, ``<kind>.pack``.
+
+    One file read and, when something is new, one atomic write per build, instead of two small
+    files per entry: creating thousands of files costs more than converting. Same interface as
+    OutputCache; call ``save()`` once the build's lookups are done. A damaged pack (it fails to
+    parse) is ignored whole; entries this build did not use are kept up to as many as it used.
+    """
+
+    def __init__(self, root: Path | None, kind: str) -> None:
+        self.path = root / f"{kind}.pack" if root is not None else None
+        self._old: dict[str, list] | None = None
+        self._used: dict[str, list] = {}
+        self._dirty = False
+
+    def _load(self) -> dict[str, list]:
+        if self._old is None:
+            self._old = {}
+            if self.path is not None:
+                try:
+                    pack = json.loads(self.path.read_text(encoding="utf-8"))
+                    if isinstance(pack, dict) and pack.get("format") == 1 and isinstance(pack.get("entries"), dict):
+                        self._old = pack["entries"]
+                except (OSError, ValueError):
+                    pass
+        return self._old
+
+    def get(self, key: str) -> tuple[bytes, dict[str, Any]] | None:
+        if self.path is None:
+            return None
+        entry = self._used.get(key) or self._load().get(key)
+        if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], dict)):
+            return None
+        self._used[key] = entry
+        return entry[0].encode("utf-8"), entry[1]
+
+    def put(self, key: str, data: bytes, meta: dict[str, Any]) -> None:
+        if self.path is not None:
+            self._used[key] = [data.decode("utf-8"), meta]
+            self._dirty = True
+
+    def save(self) -> None:
+        if self.path is None or not self._dirty:
+            return
+        unused = [(k, v) for k, v in self._load().items() if k not in self._used][: len(self._used)]
+        entries = dict(sorted({**dict(unused), **self._used}.items()))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(self.path, json.dumps({"format": 1, "entries": entries}, ensure_ascii=False).encode("utf-8"))
+        self._old, self._used, self._dirty = entries, {}, False

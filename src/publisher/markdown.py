@@ -8,6 +8,7 @@ under a hash of the pandoc version, the conversion and the text.
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import tempfile
@@ -26,6 +27,34 @@ BATCH_SECONDS = 60  # a batch may take this long, plus DOCUMENT_SECONDS per docu
 DOCUMENT_SECONDS = 1.0  # an ordinary article takes about 25 ms
 DOCUMENT_ALONE_SECONDS = 10
 MEMORY_LIMIT = "1g"  # pandoc's heap, per process
+
+
+@functools.lru_cache(maxsize=1)
+def _script() -> bytes:
+    return SCRIPT.read_bytes()
+
+
+def _batch(documents: list[tuple[str, "Conversion"]]) -> bytes:
+    """Documents as convert.lua reads them: a header line, then the Markdown bytes."""
+    parts = []
+    for text, conversion in documents:
+        data = text.encode("utf-8")
+        parts += [f"{conversion.writer} {conversion.columns} {len(data)}\n".encode("ascii"), data]
+    return b"".join(parts)
+
+
+def _results(data: bytes):
+    """The converted documents convert.lua wrote, in order, as far as it got."""
+    position = 0
+    while True:
+        newline = data.find(b"\n", position)
+        if newline < 0:
+            return
+        length = int(data[position:newline])
+        if newline + 1 + length > len(data):
+            return  # cut off: the process died writing it
+        yield data[newline + 1:newline + 1 + length].decode("utf-8")
+        position = newline + 1 + length
 
 
 @dataclass(frozen=True)
@@ -74,20 +103,23 @@ class MarkdownConverter:
     def version(self) -> str:
         return self._version
 
-    def _command(self, listing: Path) -> list[str]:
-        """pandoc lua on a list file, its heap capped (a runaway document cannot take the machine)."""
-        return [self._pandoc, "lua", str(SCRIPT), str(listing), "+RTS", f"-M{MEMORY_LIMIT}", "-RTS"]
+    def save(self) -> None:
+        """Keep this build's conversions for the next (a PackCache writes them now)."""
+        if hasattr(self._cache, "save"):
+            self._cache.save()
+
+    def _command(self, batch: Path, results: Path) -> list[str]:
+        """pandoc lua on a batch file, its heap capped (a runaway document cannot take the machine)."""
+        return [self._pandoc, "lua", str(SCRIPT), str(batch), str(results), "+RTS", f"-M{MEMORY_LIMIT}", "-RTS"]
 
     def _slowest(self, documents: list[tuple[str, Conversion]], sources: list[str]):
         """After a batch ran out of time: convert each document alone, briefly, to name the culprit."""
         with tempfile.TemporaryDirectory(prefix="publisher-pandoc-") as folder:
-            for (text, conversion), source in zip(documents, sources):
-                listing = Path(folder) / "list.txt"
-                (Path(folder) / "in.md").write_bytes(text.encode("utf-8"))
-                listing.write_text(f"{folder}/in.md\n{folder}/out\n{conversion.writer}\n{conversion.columns}\n",
-                                   encoding="utf-8")
+            batch, results = Path(folder) / "batch", Path(folder) / "results"
+            for document, source in zip(documents, sources):
+                batch.write_bytes(_batch([document]))
                 try:
-                    subprocess.run(self._command(listing), timeout=DOCUMENT_ALONE_SECONDS,
+                    subprocess.run(self._command(batch, results), timeout=DOCUMENT_ALONE_SECONDS,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 except subprocess.TimeoutExpired:
                     return error(source or None, None, "markdown.timeout",
@@ -96,24 +128,19 @@ class MarkdownConverter:
         return error(None, None, "markdown.timeout", "pandoc ran out of time on this build's articles")
 
     def _key(self, text: str, conversion: Conversion) -> str:
-        return cache_key(self._version, SCRIPT.read_bytes(), conversion.writer, str(conversion.columns), text)
+        return cache_key(self._version, _script(), conversion.writer, str(conversion.columns), text)
 
     def _run(self, documents: list[tuple[str, Conversion]], sources: list[str]) -> list[str]:
         workers = max(1, min(os.cpu_count() or 1, len(documents)))
+        shares = [list(range(worker, len(documents), workers)) for worker in range(workers)]
+        outputs: list[str | None] = [None] * len(documents)
         with tempfile.TemporaryDirectory(prefix="publisher-pandoc-") as folder:
             root = Path(folder)
-            outputs, processes = [], []
-            for worker in range(workers):
-                lines = []
-                for index in range(worker, len(documents), workers):
-                    text, conversion = documents[index]
-                    source, target = root / f"{index}.md", root / f"{index}.out"
-                    source.write_bytes(text.encode("utf-8"))
-                    lines += [str(source), str(target), conversion.writer, str(conversion.columns)]
-                listing = root / f"list-{worker}.txt"
-                listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
-                processes.append(subprocess.Popen(self._command(listing), stdout=subprocess.DEVNULL,
-                                                  stderr=subprocess.PIPE))
+            processes = []
+            for worker, share in enumerate(shares):
+                (root / f"batch-{worker}").write_bytes(_batch([documents[i] for i in share]))
+                processes.append(subprocess.Popen(self._command(root / f"batch-{worker}", root / f"results-{worker}"),
+                                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
             deadline = time.monotonic() + BATCH_SECONDS + DOCUMENT_SECONDS * len(documents) / workers
             failed = []
             for process in processes:
@@ -125,9 +152,10 @@ class MarkdownConverter:
                     raise PublishError([self._slowest(documents, sources)])
                 if process.returncode != 0:
                     failed.append(stderr.decode("utf-8", "replace"))
-            for index in range(len(documents)):
-                target = root / f"{index}.out"
-                outputs.append(target.read_bytes().decode("utf-8") if target.is_file() else None)
+            for worker, share in enumerate(shares):
+                results = root / f"results-{worker}"
+                for index, converted in zip(share, _results(results.read_bytes() if results.is_file() else b"")):
+                    outputs[index] = converted
         if failed or any(o is None for o in outputs):
             culprits = [sources[i] for i, o in enumerate(outputs) if o is None][:1] or sources[:1]
             raise PublishError([error(culprits[0] or None, None, "markdown.pandoc",

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from . import dates
 from .api import BuildReport, Project
-from .cache import CACHE_DIR, OutputCache, Verdicts
+from .cache import CACHE_DIR, PackCache, Verdicts
 from .carryover import (
     carry_over,
     kept_fields,
@@ -116,10 +116,11 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
                              "building every channel, so no output outlives or misses an article"))
         chosen, previous = registry.select(None), None
     rebuilt = {key for channel in chosen for key in channel.manifest_keys}
-    markdown = MarkdownConverter(OutputCache(paths.root / CACHE_DIR if use_cache else None, "markdown"))
+    markdown = MarkdownConverter(PackCache(paths.root / CACHE_DIR if use_cache else None, "markdown"))
     wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
     markdown.prefetch(_documents(articles, site, wants_summary, "summary" in {c.name for c in chosen}))
     entries = [prepare_entry(a, site, markdown, wants_summary) for a in articles]
+    markdown.save()  # now, so a build that fails later need not convert again
     raise_if_errors([p for e in entries for p in check_embedded_files(e, paths.content)])
     staging = new_staging(out)
     try:
@@ -160,6 +161,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         )
         swap_in(staging, out)
         verdicts.save()
+        markdown.save()  # conversions asked for while rendering (e.g. plain text of summaries)
     except BaseException:
         discard(staging)
         raise
