@@ -25,10 +25,10 @@ def cache_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def folder_digest(folder: Path) -> str:
-    """One hash of every file below ``folder`` (names and bytes)."""
+def folder_digest(folder: Path, skip: str | None = None) -> str:
+    """One hash of every file below ``folder`` (names and bytes), leaving out folders named ``skip``."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and skip not in p.relative_to(folder).parts):
         digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

@@ -29,6 +29,7 @@ class StagingFolder:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.written: set[str] = set()
+        self.order: list[str] = []  # the same paths, in the order they were written
         self.carried: set[str] = set()
         self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file  # files kept from the previous build; this build may replace them
 
@@ -39,6 +40,7 @@ class StagingFolder:
         if relpath in self.written:
             raise PublishError([error(None, None, "output.twice", f"two outputs want the same file {relpath!r}")])
         self.written.add(relpath)
+        self.order.append(relpath)
         target = self.root.joinpath(*pure.parts)
         if relpath in self.carried:  # a kept file may be a hard link to the previous build: replace, never edit
             self.carried.discard(relpath)

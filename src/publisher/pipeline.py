@@ -42,6 +42,7 @@ from .output import (
     read_manifest,
     swap_in,
 )
+from .reuse import Ledger
 from .sanitise import sanitise
 from .schedule import unchanged_span
 from .summarize import draft_summary, sections, write_plain_summary
@@ -143,9 +144,11 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
             ctx.outputs[article.slug] = {**kept.get(article.slug, {}),
                                          **{k: v for c in chosen for k, v in c.outputs(article, ctx).items()}}
         report = BuildReport(out=out)
+        ledger = Ledger(ctx.cache_dir, out)
+        ledger.start(ctx, [c.name for c in chosen], markdown.version())
         for channel in chosen:
             for done, entry in enumerate(entries, 1):
-                channel.render(entry, ctx)
+                ledger.render(channel, entry, ctx)
                 ctx.report_progress(channel.name, done, len(entries))
             channel.finish(entries, ctx)
             report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
@@ -161,6 +164,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         )
         swap_in(staging, out)
         verdicts.save()
+        ledger.save([c.name for c in chosen])
         markdown.save()  # conversions asked for while rendering (e.g. plain text of summaries)
     except BaseException:
         discard(staging)

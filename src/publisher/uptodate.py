@@ -56,11 +56,11 @@ class Request:
         for folder in (self.content, self.layouts, Path(__file__).parent):
             if not _walk(str(folder), found):
                 return None
-        found[str(self.root / "publish.toml")] = _signature(str(self.root / "publish.toml"))
+        found[str(self.root / "publish.toml")] = signature(str(self.root / "publish.toml"))
         for name in RENDERERS:
             spec = find_spec(name)
             origin = spec.origin if spec is not None else None
-            found[name] = _signature(origin) if origin else None
+            found[name] = signature(origin) if origin else None
         racy = time.time_ns() - RACY_NS
         return {path: None if sig is not None and sig[2] > racy else sig for path, sig in found.items()}
 
@@ -76,7 +76,7 @@ class Request:
                 return None
             if None in inputs.values() or stamp["inputs"] != inputs:
                 return None
-            if any(_signature(path) != sig for path, sig in stamp["outputs"].items()):
+            if any(signature(path) != sig for path, sig in stamp["outputs"].items()):
                 return None
             return stamp["report"]
         except (OSError, ValueError, KeyError, TypeError):
@@ -87,7 +87,7 @@ class Request:
         if inputs is None or None in inputs.values():
             self.stamp.unlink(missing_ok=True)  # racy inputs: the next build checks them the long way
             return
-        outputs: Signatures = {str(self.out): _signature(str(self.out))}
+        outputs: Signatures = {str(self.out): signature(str(self.out))}
         if not _walk(str(self.out), outputs, folders=True):
             return
         text = json.dumps({"window": list(window), "inputs": inputs, "outputs": outputs, "report": report})
@@ -97,7 +97,7 @@ class Request:
         os.replace(partial, self.stamp)
 
 
-def _signature(path: str) -> list:
+def signature(path: str) -> list:
     try:
         st = os.stat(path)
     except OSError:
@@ -124,9 +124,9 @@ def _walk(root: str, into: Signatures, folders: bool = False) -> bool:
             if entry.is_dir(follow_symlinks=False):
                 stack.append(entry.path)
                 if folders:
-                    into[entry.path] = _signature(entry.path)
+                    into[entry.path] = signature(entry.path)
             elif entry.is_symlink() and entry.is_dir():
                 return False
             else:
-                into[entry.path] = _signature(entry.path)
+                into[entry.path] = signature(entry.path)
     return True

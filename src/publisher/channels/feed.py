@@ -34,6 +34,7 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 class FeedChannel:
     name = "rss"
     section = "feed"
+    renders_alone = False
     manifest_keys = ("feeds",)
     options = {
         "limit": Field(schema.whole_number, default=20),  # items per feed, newest first

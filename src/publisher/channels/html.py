@@ -44,6 +44,7 @@ def page_url(base_url: str | None, slug: str | None = None) -> str | None:
 class HtmlChannel:
     name = "html"
     section = "html"
+    renders_alone = True  # render(entry) reads only that entry and shared inputs: see reuse.py
     manifest_keys = ("html", "index", "tags", "not_found", "sitemap", "robots")
     options = {
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections

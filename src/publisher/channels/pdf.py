@@ -48,6 +48,7 @@ def leaflet_path(slug: str, print_version: bool = False) -> str:
 class PdfChannel:
     name = "pdf"
     section = "pdf"
+    renders_alone = False
     manifest_keys = ("pdf", "pdf_print", "leaflets")
     options = {
         "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),

@@ -31,6 +31,7 @@ def summary_paths(slug: str) -> dict[str, str]:
 class SummaryChannel:
     name = "summary"
     section = "summary"
+    renders_alone = True  # render(entry) reads only that entry and shared inputs: see reuse.py
     manifest_keys = ("summary_html", "summary_text", "summary_source")
     options = {
         "max_grade": Field(schema.number, default=8.0),  # Flesch-Kincaid grade
