@@ -15,7 +15,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pypandoc
 
@@ -76,8 +76,13 @@ class MarkdownConverter:
         self._pandoc = pypandoc.get_pandoc_path()
         self._version = pypandoc.get_pandoc_version()
 
-    def prefetch(self, documents: Iterable[tuple[str, Conversion, str]]) -> None:
-        """Convert every (text, conversion, source) not yet known, in one batch across the cores."""
+    def prefetch(self, documents: Iterable[tuple[str, Conversion, str]],
+                 meanwhile: Callable[[], None] | None = None) -> None:
+        """Convert every (text, conversion, source) not yet known, in one batch across the cores.
+
+        ``meanwhile`` runs in this process while pandoc converts, when the batch holds plain text
+        (new summaries: their readability is measured next, and textstat takes a second to load).
+        """
         missing: dict[tuple[str, Conversion], str] = {}
         for text, conversion, source in documents:
             key = (text, conversion)
@@ -89,7 +94,9 @@ class MarkdownConverter:
             else:
                 missing[key] = source
         if missing:
-            for key, html in zip(missing, self._run(list(missing), list(missing.values()))):
+            plain = any(conversion.writer == "plain" for _, conversion in missing)
+            converted = self._run(list(missing), list(missing.values()), meanwhile if plain else None)
+            for key, html in zip(missing, converted):
                 self._done[key] = html
                 self._cache.put(self._key(*key), html.encode("utf-8"), {})
 
@@ -130,7 +137,7 @@ class MarkdownConverter:
     def _key(self, text: str, conversion: Conversion) -> str:
         return cache_key(self._version, _script(), conversion.writer, str(conversion.columns), text)
 
-    def _run(self, documents: list[tuple[str, Conversion]], sources: list[str]) -> list[str]:
+    def _run(self, documents: list[tuple[str, Conversion]], sources: list[str], meanwhile=None) -> list[str]:
         workers = max(1, min(os.cpu_count() or 1, len(documents)))
         shares = [list(range(worker, len(documents), workers)) for worker in range(workers)]
         outputs: list[str | None] = [None] * len(documents)
@@ -141,6 +148,8 @@ class MarkdownConverter:
                 (root / f"batch-{worker}").write_bytes(_batch([documents[i] for i in share]))
                 processes.append(subprocess.Popen(self._command(root / f"batch-{worker}", root / f"results-{worker}"),
                                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            if meanwhile is not None:
+                meanwhile()
             deadline = time.monotonic() + BATCH_SECONDS + DOCUMENT_SECONDS * len(documents) / workers
             failed = []
             for process in processes:

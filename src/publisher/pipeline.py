@@ -42,6 +42,7 @@ from .output import (
     read_manifest,
     swap_in,
 )
+from .readability import warm_up
 from .reuse import Ledger
 from .sanitise import sanitise
 from .schedule import unchanged_span
@@ -119,7 +120,8 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     rebuilt = {key for channel in chosen for key in channel.manifest_keys}
     markdown = MarkdownConverter(PackCache(paths.root / CACHE_DIR if use_cache else None, "markdown"))
     wants_summary = bool({"summary", "pdf"} & {c.name for c in chosen})
-    markdown.prefetch(_documents(articles, site, wants_summary, "summary" in {c.name for c in chosen}))
+    summaries = "summary" in {c.name for c in chosen}
+    markdown.prefetch(_documents(articles, site, wants_summary, summaries), meanwhile=warm_up if summaries else None)
     entries = [prepare_entry(a, site, markdown, wants_summary) for a in articles]
     markdown.save()  # now, so a build that fails later need not convert again
     raise_if_errors([p for e in entries for p in check_embedded_files(e, paths.content)])

@@ -56,6 +56,13 @@ def measure_cached(text: str, cache) -> Readability:
     return figures
 
 
+def warm_up() -> None:
+    """Load textstat and its pronouncing dictionary now (about a second), e.g. while pandoc runs."""
+    import textstat
+
+    textstat.syllable_count("dictionary")
+
+
 def measure(text: str) -> Readability:
     import textstat
 
