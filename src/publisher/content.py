@@ -187,6 +187,13 @@ def _bracket_depth(body: str) -> tuple[int, int]:
     return deepest, deepest_line
 
 
+_MARKERS = re.compile(r"^[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")  # quote and list markers opening a line
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_ATX_H1 = re.compile(r"^\s{0,3}#(\s|$)")
+_HTML_H1 = re.compile(r"<h1[\s>]", re.I)
+_SETEXT_H1 = re.compile(r"^\s{0,3}=+\s*$")
+
+
 def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
     """Bounded input for pandoc, and the title as the page's only h1 (sections start at '##')."""
     size = len(body.encode("utf-8"))
@@ -200,16 +207,16 @@ def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
     problems, fenced, previous = [], False, ""
     for number, line in enumerate(body.split("\n"), first_line):
         expanded = line.expandtabs(4)
-        markers = re.match(r"^[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*", expanded).group(0)
+        markers = _MARKERS.match(expanded).group(0)
         depth = max(len(expanded) - len(expanded.lstrip(" >")), len(markers))
         if depth > MAX_INDENT and expanded.strip():
             return problems + [error(shown, number, "body.too-deep",
                                      f"this line is nested {depth} columns deep; lists and quotes may nest at most "
                                      f"{MAX_INDENT // 4} levels")]
-        if re.match(r"^\s{0,3}(```|~~~)", line):
+        if _FENCE.match(line):
             fenced = not fenced
-        elif not fenced and (re.match(r"^\s{0,3}#(\s|$)", line) or re.search(r"<h1[\s>]", line, re.I)
-                             or (re.match(r"^\s{0,3}=+\s*$", line) and previous.strip())):
+        elif not fenced and (_ATX_H1.match(line) or _HTML_H1.search(line)
+                             or (_SETEXT_H1.match(line) and previous.strip())):
             problems.append(error(shown, number, "body.h1", "a level-1 heading in the body; the title is the page's "
                                   "only level-1 heading, so start sections at '##'"))
         previous = line
