@@ -155,3 +155,18 @@ def test_deleting_the_cache_builds_again(built):
     shutil.rmtree(built / ".cache")
     assert not build(built).up_to_date
     assert build(built).up_to_date
+
+
+def test_a_review_growing_too_old_ends_the_span(built):
+    """With review required, the day a review passes max_age_days is a change: no stamp covers it."""
+    config = built / "publish.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("required = false\nmax_age_days = 365",
+                                                                 "required = true\nmax_age_days = 40"), encoding="utf-8")
+    _edit(built, ARTICLE, "author: Editorial team\n", "author: Editorial team\nreviewed_by: Dr. A. Reviewer\n"
+          "reviewed_on: 2026-12-01\n")
+    settle(built)
+    assert not build(built, as_of="2027-01-01").up_to_date
+    assert build(built, as_of="2027-01-10T23:59:59Z").up_to_date  # 40 days and a bit: still in date
+    with pytest.raises(publisher.PublishError) as raised:
+        build(built, as_of="2027-01-11")  # 41 days: the review is stale, and the build says so
+    assert [d.code for d in raised.value.diagnostics] == ["review.stale"]

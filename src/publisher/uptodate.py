@@ -60,7 +60,7 @@ class Request:
         for name in RENDERERS:
             spec = find_spec(name)
             origin = spec.origin if spec is not None else None
-            found[name] = signature(origin) if origin else None
+            found[name] = signature(origin) if origin else [0, -1, 0]  # not installed: recorded as absent
         racy = time.time_ns() - RACY_NS
         return {path: None if sig is not None and sig[2] > racy else sig for path, sig in found.items()}
 
