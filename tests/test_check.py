@@ -555,6 +555,28 @@ def test_good_internal_links_pass(project):
     assert sorted(report["articles"]) == [SLUG, "tea"]
 
 
+@pytest.mark.parametrize("href", ["../ketamine-therapy/summary/", "../ketamine-therapy/summary.txt",
+                                  "../ketamine-therapy/ketamine-therapy.pdf", "summary/", "tea.pdf", "../leaflets/",
+                                  "../tags/mental-health/", "../feed.xml", "../index.html"])
+def test_links_to_other_outputs_of_the_site_pass(project, href):
+    """An article's summary, leaflet and the site's own pages are addresses a build writes too."""
+    tea(project, f"See [this]({href}) please.\n")
+    result, report = check_json(project)
+    assert result.exit_code == 0, result.output
+    assert not diagnostics(report, "links.broken")
+
+
+def test_a_link_to_a_file_of_the_bundle_passes_and_to_a_missing_one_fails(project):
+    bundle = project / "content" / "walks"
+    bundle.mkdir()
+    (bundle / "route.txt").write_text("Left, then right.\n", encoding="utf-8")
+    (bundle / "index.md").write_text("---\n" + GOOD_FRONT_MATTER + "---\n[The route](route.txt) and "
+                                      "[the map](map.txt).\n", encoding="utf-8")
+    result, report = check_json(project)
+    assert [d["message"] for d in diagnostics(report, "links.broken")] == [
+        "link 'map.txt': no published article has that address (links to articles look like '../other-slug/')"]
+
+
 @pytest.mark.parametrize("href, why", [("../no-such-article/", "no published article"),
                                        ("#no-such-anchor", "#no-such-anchor"),
                                        ("../ketamine-therapy/#no-such-anchor", "#no-such-anchor")])

@@ -1,7 +1,9 @@
 """Links and images in article bodies: internal links must resolve, images need alt text.
 
-Links are checked against the site this build writes: ``site/<slug>/`` pages and the ids of
-their headings. External links are listed, never fetched.
+Links are checked against the site a full build writes: ``site/<slug>/`` pages and the ids of
+their headings, each article's other outputs (summary page and text, leaflet, the files of its
+bundle) and the site's own pages (index, topics, leaflets, feeds). External links are listed,
+never fetched.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import Diagnostic, error
@@ -42,6 +45,7 @@ def _collect(html: str) -> _Collector:
 def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str, str]]]:
     """(problems, external links as (article source, url))."""
     pages = {e.article.slug: _collect(e.body_html) for e in entries}
+    addresses = site_addresses(entries)
     problems, external = [], []
     for entry in entries:
         source, found = entry.article.source, pages[entry.article.slug]
@@ -55,22 +59,47 @@ def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str,
                 if parts.scheme in ("http", "https"):
                     external.append((source, href))
                 continue
-            problem = _internal_problem(entry.article.slug, parts, pages)
+            problem = _internal_problem(entry.article.slug, parts, pages, addresses)
             if problem:
                 problems.append(error(source, _line_of(entry, href), "links.broken", f"link {href!r}: {problem}"))
     return problems, external
 
 
-def _internal_problem(slug: str, parts, pages) -> str | None:
+def site_addresses(entries: list[Entry]) -> set[str]:
+    """Every address (relative to ``site/``, without a trailing ``index.html``) that a full build
+    writes and an article may link to, besides the article pages themselves."""
+    from ..channels.feed import ATOM, RSS
+    from ..channels.html import INDEX, SITE, STYLESHEET
+    from ..channels.pdf import LEAFLETS, leaflet_path
+    from ..channels.site_pages import NOT_FOUND, TAGS, tag_path
+    from ..channels.summary import summary_paths
+
+    paths = {INDEX, STYLESHEET, LEAFLETS, TAGS, NOT_FOUND, RSS, ATOM}
+    for entry in entries:
+        article = entry.article
+        paths |= {leaflet_path(article.slug), *summary_paths(article.slug).values(), *map(tag_path, article.tags)}
+        if article.bundle_dir:
+            bundle = Path(article.bundle_dir)
+            paths |= {f"{SITE}/{article.slug}/{p.relative_to(bundle).as_posix()}"
+                      for p in bundle.rglob("*") if p.is_file() and p.name != "index.md"}
+    return {_address(path.removeprefix(f"{SITE}/")) for path in paths}
+
+
+def _address(path: str) -> str:
+    return re.sub(r"(^|/)index\.html$", "", path).rstrip("/")
+
+
+def _internal_problem(slug: str, parts, pages, addresses: set[str]) -> str | None:
     """Why a relative link from site/<slug>/index.html does not resolve, or None when it does."""
     path, anchor = unquote(parts.path), unquote(parts.fragment)
     target = slug
     if path:
-        resolved = posixpath.normpath(posixpath.join(slug, path))
-        resolved = re.sub(r"/index\.html$", "", resolved).rstrip("/")
+        resolved = _address(posixpath.normpath(posixpath.join(slug, path)))
         if resolved not in pages:
-            if resolved in ("", ".", "index.html"):
+            if resolved in ("", "."):
                 return None if not anchor else "the index page has no anchors to link to"
+            if resolved in addresses:
+                return None  # an article's summary or leaflet, a bundle's file, a site page
             return "no published article has that address (links to articles look like '../other-slug/')"
         target = resolved
     if anchor and anchor not in pages[target].ids:
