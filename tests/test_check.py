@@ -373,6 +373,22 @@ def test_layout_without_disclaimer_block_fails_and_keeps_the_previous_build(proj
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "proj"]  # no staging folder left
 
 
+def test_a_page_without_its_disclaimer_among_hundreds_fails_the_build(project, tmp_path):
+    """Hundreds of pages are read back by one process per core: a miss in any of them still counts."""
+    for number in range(90):  # with the sample: 91 articles, 273 pages and summary texts
+        write_article(project, f"note-{number:02d}", GOOD_FRONT_MATTER + f"plain_summary: Note {number} is short.\n",
+                      f"Note number {number}.\n")
+    template = project / "layouts" / "html" / "article.html"
+    text = template.read_text(encoding="utf-8")
+    block = "{% for disclaimer, text in top %}\n{{ disclaimer_block(disclaimer, text) }}\n{% endfor %}\n"
+    assert block in text
+    template.write_text(text.replace(block, "{% if article.slug != 'note-77' %}" + block + "{% endif %}\n"),
+                        encoding="utf-8")
+    printed = failed(build_cli(project, "--out", str(tmp_path / "out"), "--channel", "html", "--channel", "summary"))
+    assert {line.split(":")[0] for line in printed.splitlines() if "[verify.disclaimer]" in line} == \
+        {"site/note-77/index.html"}, printed
+
+
 # --- 4. the claims lint ---------------------------------------------------------------------
 
 

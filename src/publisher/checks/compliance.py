@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+from pathlib import Path
 
 from ..cache import Verdicts, cache_key
 from ..errors import Diagnostic, error
@@ -13,13 +15,16 @@ from .text import normalise, visible_text
 LEAFLET_OUTPUTS = ("pdf", "pdf_print")
 
 
+PARALLEL_FROM = 256  # pages: below this, reading them in one process is quicker than starting more
+
+
 def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder,
                       verdicts: Verdicts | None = None) -> list[Diagnostic]:
     """Each article page and summary page shows the full text of each resolved disclaimer;
     each plain-text summary holds each disclaimer's plain words."""
     verdicts = verdicts or Verdicts(None)
     full_texts: dict[str, str] = {}  # disclaimer HTML -> its visible text: read once, not once per page
-    problems = []
+    work = []  # (entry, page, plain text?, [(wanted text, disclaimer)], verdict key)
     for entry in entries:
         for name in ("html", "summary_html", "summary_text"):
             page = outputs.get(entry.article.slug, {}).get(name)
@@ -28,20 +33,40 @@ def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], 
             plain = name == "summary_text"
             wanted = [(normalise(d.plain) if plain else _memo(full_texts, entry.disclaimer_html[d.id], visible_text), d)
                       for d in entry.disclaimers]
-            data = staging.read_bytes(page)
-            key = cache_key("page" if not plain else "text", data, *(text for text, _ in wanted))
-            if verdicts.seen(key):
-                continue
-            text = data.decode("utf-8")
-            shown = normalise(text) if plain else visible_text(text)
-            missing = [(d, "plain words" if plain else "full text") for text, d in wanted if text not in shown]
-            for disclaimer, form in missing:
-                problems.append(error(page, None, "verify.disclaimer",
-                                      f"article {entry.article.slug!r}: the page lacks the {form} of disclaimer "
-                                      f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
-            if not missing:
-                verdicts.passed(key)
+            key = cache_key("page" if not plain else "text", staging.read_bytes(page), *(text for text, _ in wanted))
+            if not verdicts.seen(key):
+                work.append((entry, page, plain, wanted, key))
+    jobs = [(str(staging.root / page), plain, [text for text, _ in wanted]) for _, page, plain, wanted, _ in work]
+    problems = []
+    for (entry, page, plain, wanted, key), missing in zip(work, _missing_texts(jobs)):
+        for index in missing:
+            form, disclaimer = "plain words" if plain else "full text", wanted[index][1]
+            problems.append(error(page, None, "verify.disclaimer",
+                                  f"article {entry.article.slug!r}: the page lacks the {form} of disclaimer "
+                                  f"{disclaimer.id!r} ({disclaimer.source}); check the layout's disclaimer block"))
+        if not missing:
+            verdicts.passed(key)
     return problems
+
+
+def _missing_texts(jobs: list[tuple[str, bool, list[str]]]) -> list[list[int]]:
+    """For each (file, plain text?, wanted texts): which wanted texts a reader does not see in it.
+    Parsing is the slow part of a cold build's gate: many pages are read by one process per core."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(jobs) < PARALLEL_FROM:
+        return [_missing(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_missing, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def _missing(job: tuple[str, bool, list[str]]) -> list[int]:
+    path, plain, wanted = job
+    text = Path(path).read_text(encoding="utf-8")
+    shown = normalise(text) if plain else visible_text(text)
+    return [index for index, want in enumerate(wanted) if want not in shown]
 
 
 def _memo(memo: dict, value: str, function):
