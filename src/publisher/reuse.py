@@ -42,6 +42,7 @@ class Ledger:
         self.shared = ""
         self._previous: dict = {}
         self._next: dict[str, dict[str, dict]] = {}
+        self.linked: set[str] = set()  # outputs linked from the last build: its gate passed them as they are
 
     def start(self, ctx, chosen: list[str], markdown_version: str) -> None:
         """Work out the shared digest (once the site-wide outputs are known) and read the ledger."""
@@ -103,6 +104,7 @@ class Ledger:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
+        self.linked.update(sources)
         return True
 
     def save(self, chosen: list[str]) -> None:
