@@ -30,6 +30,7 @@ from .config import Config, load_config
 from .content import LoadedContent, load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
 from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
+from .fanout import render_all
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
 from .model import Article, Disclaimer, Entry, Selection
@@ -149,9 +150,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         ledger = Ledger(ctx.cache_dir, out)
         ledger.start(ctx, [c.name for c in chosen], markdown.version())
         for channel in chosen:
-            for done, entry in enumerate(entries, 1):
-                ledger.render(channel, entry, ctx)
-                ctx.report_progress(channel.name, done, len(entries))
+            render_all(channel, entries, ctx, ledger)
             channel.finish(entries, ctx)
             report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
         report.manifest = _manifest(entries, ctx)

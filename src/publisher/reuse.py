@@ -87,6 +87,13 @@ class Ledger:
             "warnings": [[d.path, d.line, d.code, d.message] for d in ctx.diagnostics[noted:] if not d.is_error],
         }
 
+    def record(self, slug: str, channel: str) -> dict | None:
+        """What this build noted for one article's render (for fanout.py to pass between processes)."""
+        return self._next.get(slug, {}).get(channel)
+
+    def keep(self, slug: str, channel: str, record: dict) -> None:
+        self._next.setdefault(slug, {})[channel] = record
+
     def _link(self, last: dict, ctx) -> bool:
         files = last.get("files")
         if not isinstance(files, dict) or not isinstance(last.get("warnings"), list) \

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from .. import schema
 from ..cache import OutputCache
-from ..errors import PublishError, error, warning
+from ..errors import error, raise_if_errors, warning
 from ..model import Article, Entry
 from ..readability import hardest_sentences, measure_cached
 from ..schema import Field
@@ -39,9 +39,6 @@ class SummaryChannel:
         "auto": Field(schema.boolean, default=False),  # use a generated draft when there is no plain_summary
     }
 
-    def __init__(self) -> None:
-        self._problems: list = []
-
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         return summary_paths(article.slug)
 
@@ -51,7 +48,7 @@ class SummaryChannel:
     def render(self, entry: Entry, ctx: BuildContext) -> None:
         article = entry.article
         if entry.summary is None:
-            self._problems.append(error(article.source, 1, "summary.missing",
+            ctx.diagnostics.append(error(article.source, 1, "summary.missing",
                                         f"no plain_summary: run 'publish summarize {article.slug}', edit the draft, "
                                         "then 'publish summarize --write'; or set [summary] auto = true"))
             return
@@ -61,7 +58,7 @@ class SummaryChannel:
         ctx.article_fields.setdefault(article.slug, {})["summary_source"] = entry.summary_source
         if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
             hardest = "; ".join(f"[grade {g}] {s!r}" for g, s in hardest_sentences(text))
-            self._problems.append(error(
+            ctx.diagnostics.append(error(
                 article.source, article.lines.get("plain_summary"), "summary.readability",
                 f"the {entry.summary_source} plain summary is too hard to read: {figures.describe()} (limits: grade "
                 f"{options['max_grade']}, {options['max_words']} words). Hardest sentences: {hardest}"))
@@ -91,9 +88,8 @@ class SummaryChannel:
         ))
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
-        problems, self._problems = self._problems, []
-        if problems:
-            raise PublishError(problems)
+        """Stop the build on any summary that is missing or too hard to read, naming them all."""
+        raise_if_errors(d for d in ctx.diagnostics if d.code in ("summary.missing", "summary.readability"))
 
 
 def _summary_url(ctx: BuildContext, article: Article) -> str | None:

@@ -1,0 +1,91 @@
+"""Hundreds of articles are rendered by one process per core; the result is the one-process result.
+
+Built twice, once with the pages rendered across processes (the default from 200 articles) and
+once in a single process: the trees, the manifest and the warnings (in order) must be the same,
+and a summary that fails its readability check in any share must fail the build, named.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from conftest import copy_repo, tree_bytes, write_article
+
+import publisher
+import publisher.fanout
+
+pytestmark = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="renders fan out only with two or more cores")
+AS_OF = "2027-01-01"
+COUNT = 210
+CHANNELS = ["html", "rss", "summary"]  # leaflets are rendered by their own pool: not this
+
+
+def many(tmp_path, hard: int | None = None):
+    proj = copy_repo(tmp_path / "proj")
+    for number in range(COUNT):
+        summary = (f"Note {number} is about chronic pain." if number % 7 == 0  # a glossary term: a warning
+                   else f"Note {number} is short.")
+        if number == hard:
+            summary = ("Notwithstanding considerable methodological heterogeneity, contemporaneous "
+                       "investigations substantiate multidimensional pharmacological interventions.")
+        write_article(proj, f"note-{number:03d}", f"title: Note {number}\ndate: 2026-06-{number % 28 + 1:02d}\n"
+                      f"author: A. Writer\ndescription: Note {number}.\ntags: [notes]\nplain_summary: {summary}\n",
+                      f"Note number {number}, with *some* emphasis.\n")
+    return proj
+
+
+@pytest.fixture(autouse=True)
+def forks(monkeypatch) -> list:
+    """The children started, so a test cannot pass without rendering across processes."""
+    started, fork = [], publisher.fanout._fork
+    monkeypatch.setattr(publisher.fanout, "_fork", lambda *a: started.append(a[0].name) or fork(*a))
+    return started
+
+
+def build_both(proj, tmp_path, monkeypatch):
+    fanned = publisher.build(proj, out=tmp_path / "fanned", as_of=AS_OF, channels=CHANNELS)
+    monkeypatch.setattr(publisher.fanout, "FANOUT_FROM", 10**9)
+    single = publisher.build(proj, out=tmp_path / "single", as_of=AS_OF, channels=CHANNELS)
+    return fanned, single
+
+
+def test_pages_rendered_across_processes_equal_one_process(tmp_path, monkeypatch, forks):
+    proj = many(tmp_path)
+    fanned, single = build_both(proj, tmp_path, monkeypatch)
+    assert sorted(set(forks)) == ["html", "summary"]
+    assert len(fanned.articles) == COUNT + 1
+    assert tree_bytes(fanned.out) == tree_bytes(single.out)
+    assert [str(w) for w in fanned.warnings] == [str(w) for w in single.warnings]
+    assert sum("summary.glossary" in str(w) for w in fanned.warnings) == len(range(0, COUNT, 7))
+    assert fanned.outputs == single.outputs
+
+
+@pytest.mark.parametrize("hard", [3, COUNT - 2])  # in this process's share, and in a child's
+def test_a_summary_too_hard_to_read_in_any_share_fails_the_build(hard, tmp_path, monkeypatch, forks):
+    proj = many(tmp_path, hard=hard)
+    failures = []
+    for fan in (True, False):
+        if not fan:
+            monkeypatch.setattr(publisher.fanout, "FANOUT_FROM", 10**9)
+        with pytest.raises(publisher.PublishError) as raised:
+            publisher.build(proj, out=tmp_path / f"out-{fan}", as_of=AS_OF, channels=CHANNELS)
+        failures.append([str(d) for d in raised.value.diagnostics])
+        assert not (tmp_path / f"out-{fan}").exists()
+    assert failures[0] == failures[1]
+    assert "summary" in forks
+    assert [line for line in failures[0] if "[summary.readability]" in line][0].startswith(
+        f"content/note-{hard:03d}.md:")
+
+
+def test_a_rebuild_across_processes_links_unchanged_pages(tmp_path, forks):
+    proj = many(tmp_path)
+    publisher.build(proj, as_of=AS_OF, channels=CHANNELS)
+    page = proj / "build" / "site" / "note-200" / "index.html"
+    before = page.stat().st_ino
+    (proj / "content" / "note-010.md").write_text(
+        (proj / "content" / "note-010.md").read_text(encoding="utf-8").replace("some", "more"), encoding="utf-8")
+    report = publisher.build(proj, as_of=AS_OF, channels=CHANNELS)
+    assert page.stat().st_ino == before  # linked from the last build by whichever process had it
+    assert report.reused["html"] == COUNT  # every page but the edited one
+    assert forks.count("html") == 2
