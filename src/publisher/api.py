@@ -13,7 +13,6 @@ from typing import Callable, Iterable, Optional
 from . import dates
 from .errors import Diagnostic, PublishError, error, warning
 from .output import output_lock, read_manifest
-from .schedule import microseconds
 from .uptodate import Request
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
@@ -85,7 +84,7 @@ def build(
         request = Request(paths.root, paths.content, paths.layouts, out, channels, drafts, future) \
             if use_cache and registry is None else None
         inputs = request.inputs() if request else None
-        recorded = request.recorded(inputs, microseconds(now.instant)) if request else None
+        recorded = request.recorded(inputs, dates.microseconds(now.instant)) if request else None
         if recorded is not None:
             return _replayed(out, recorded)
         from .pipeline import run

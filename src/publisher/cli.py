@@ -17,7 +17,6 @@ from . import __version__, dates
 from .api import build as build_project
 from .channels import CHANNEL_NAMES
 from .errors import Diagnostic, PublishError
-from .schedule import instant_iso, upcoming_changes
 
 # Commands import the rest of the library when they run: a build that is up to date stays quick.
 
@@ -242,6 +241,8 @@ def _print_check_report(report) -> None:
 @click.pass_obj
 def schedule(project, content, as_of, next_only):
     """List the articles due to appear or disappear after --as-of, soonest first."""
+    from .schedule import instant_iso, upcoming_changes
+
     now, loaded = _load_articles(project, content, as_of)
     changes = upcoming_changes(loaded.articles, now)
     if next_only:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 _ISO = re.compile(
     r"^\d{4}-\d{2}-\d{2}"
@@ -71,3 +71,8 @@ def now(as_of: str | Moment | None = None) -> Moment:
         except (ValueError, OverflowError, OSError):
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds since 1970, got {epoch!r}") from None
     return Moment(datetime.now(timezone.utc).replace(microsecond=0), True)
+
+
+def microseconds(instant: datetime) -> int:
+    """Exact microseconds since 1970 (floats would round): how stamps record moments."""
+    return (instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)

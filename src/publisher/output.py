@@ -8,8 +8,6 @@ leaves the previous output untouched.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import fcntl
 import hashlib
 import json
@@ -155,12 +153,11 @@ def discard(staging: StagingFolder) -> None:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    libc = ctypes.CDLL(name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
+    import ctypes  # only here: most commands never swap a build in
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2  # the C library this process runs on
+    except (OSError, AttributeError):
         return False
     at_fdcwd, rename_exchange = -100, 2
     result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Iterable, Optional
 
-from .dates import Moment
+from .dates import Moment, microseconds
 from .model import Article
 
 
@@ -51,7 +51,3 @@ def unchanged_span(articles: Iterable[Article], now: Moment, review_max_days: Op
     at = microseconds(now.instant)
     return max((m for m in micros if m <= at), default=None), min((m for m in micros if m > at), default=None)
 
-
-def microseconds(instant: datetime) -> int:
-    """Exact microseconds since 1970 (floats would round)."""
-    return (instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
