@@ -89,3 +89,27 @@ def test_a_rebuild_across_processes_links_unchanged_pages(tmp_path, forks):
     assert page.stat().st_ino == before  # linked from the last build by whichever process had it
     assert report.reused["html"] == COUNT  # every page but the edited one
     assert forks.count("html") == 2
+
+
+def test_a_render_process_that_dies_fails_the_build_and_keeps_the_last_one(tmp_path, monkeypatch, forks):
+    """A child killed mid-render (out of memory, say) must not leave a half-made build."""
+    proj = many(tmp_path)
+    publisher.build(proj, as_of=AS_OF, channels=CHANNELS, use_cache=False)
+    before = tree_bytes(proj / "build")
+    from publisher.channels.html import HtmlChannel
+
+    render, parent = HtmlChannel.render, os.getpid()
+
+    def dies_in_a_child(self, entry, ctx):
+        if os.getpid() != parent and entry.article.slug == "note-200":
+            os._exit(9)
+        return render(self, entry, ctx)
+
+    monkeypatch.setattr(HtmlChannel, "render", dies_in_a_child)
+    with pytest.raises(publisher.PublishError) as raised:
+        publisher.build(proj, as_of=AS_OF, channels=CHANNELS, use_cache=False)
+    [problem] = raised.value.diagnostics
+    assert problem.code == "build.render-process" and "exit status 9" in problem.message
+    assert tree_bytes(proj / "build") == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
+    assert sorted(p.name for p in proj.iterdir() if p.name.startswith(".")) == []  # no staging folder left

@@ -15,7 +15,7 @@ import pickle
 import threading
 import traceback
 
-from .errors import PublishError
+from .errors import PublishError, error
 
 FANOUT_FROM = 200  # articles: fewer render quicker than processes start
 
@@ -42,8 +42,12 @@ def render_all(channel, entries: list, ctx, ledger) -> None:
     for result in results:
         if result[0] == "error":
             raise PublishError(result[1])
-        if result[0] == "crash":
+        if result[0] == "crash":  # an exception in our code: show it, as one in this process would be
             raise RuntimeError(f"a render process failed:\n{result[1]}")
+        if result[0] == "killed":
+            raise PublishError([error(None, None, "build.render-process",
+                                      f"a render process ended before finishing ({result[1]}: killed, or out of "
+                                      "memory?); the output folder is unchanged: run the build again")])
         _merge(result[1], channel, ctx, ledger)
         done += len(result[1]["slugs"])
         ctx.report_progress(channel.name, done, len(entries))
@@ -86,11 +90,12 @@ def _fork(channel, share: list, ctx, ledger) -> tuple[int, int]:
 def _collect(pid: int, reader: int):
     with os.fdopen(reader, "rb") as pipe:
         data = pipe.read()
-    os.waitpid(pid, 0)
+    _, status = os.waitpid(pid, 0)
     try:
         return pickle.loads(data)  # from our own child, over a private pipe
     except Exception:
-        return ("crash", "the render process ended without a result")
+        code = os.waitstatus_to_exitcode(status)
+        return ("killed", f"signal {-code}" if code < 0 else f"exit status {code}")
 
 
 def _merge(result: dict, channel, ctx, ledger) -> None:
