@@ -806,6 +806,24 @@ def test_rss_build_after_an_expiry_leaves_no_page_of_the_expired_article(project
     assert leftovers == []
 
 
+def test_html_build_after_a_tag_is_dropped_leaves_no_page_for_the_tag(project, tmp_path):
+    """A build of some channels keeps other channels' files, but not the HTML channel's unlisted
+    files (tag pages) when it rebuilds that channel: the topics are those of a cold build."""
+    ok(build_cli(project, "--as-of", "2027-01-01"))
+    out = project / "build"
+    assert (out / "site" / "tags" / "ptsd" / "index.html").is_file()
+    source = project / "content" / f"{SLUG}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("PTSD, ", ""), encoding="utf-8")
+    ok(build_cli(project, "--as-of", "2027-01-01", "--channel", "html"))
+    assert not (out / "site" / "tags" / "ptsd").exists()
+    kept = tree_bytes(out)
+    assert any(name.endswith(".pdf") for name in kept)  # the leaflets stay (not rebuilt)
+    cold = tmp_path / "cold"
+    ok(build_cli(project, "--as-of", "2027-01-01", "--out", str(cold), "--no-cache"))
+    tags = {name: data for name, data in kept.items() if name.startswith("site/tags/")}
+    assert tags == {name: data for name, data in tree_bytes(cold).items() if name.startswith("site/tags/")}
+
+
 # --- 11. the feed lint ----------------------------------------------------------------------
 
 GOOD_ITEM = """<item>

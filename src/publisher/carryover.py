@@ -36,25 +36,47 @@ def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
     return files
 
 
-def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[str]) -> None:
+def carry_over(out: Path, staging: StagingFolder, previous: dict, rebuilt: set[str], unlisted: bool) -> None:
     """Start the staging folder as the previous build minus the outputs this build replaces.
 
     So ``publish build --channel rss`` refreshes the feeds and keeps the pages and leaflets.
-    Files this build writes anew are not linked at all (nor their folders made): only kept ones.
+    Only files kept are linked (nor are folders made for the rest). Files the manifest does not
+    list (tag pages, layout assets, bundle files: the HTML channel's) are kept with ``unlisted``,
+    when no channel that writes such files is rebuilt; else they are left to it, so a tag no
+    article has any more leaves no page behind.
     """
     replaced = {PurePosixPath(p).as_posix() for p in manifest_files(previous, rebuilt) | {MANIFEST} if isinstance(p, str)}
+    if unlisted:
+        relpaths = (os.path.relpath(os.path.join(folder, name), out)
+                    for folder, _, files in os.walk(out) for name in files)
+    else:
+        relpaths = manifest_files(previous, _all_keys(previous) - rebuilt)
     carried = set()
-    for folder, _, files in os.walk(out):
-        relfolder = Path(folder).relative_to(out)
-        for name in files:
-            relpath = (relfolder / name).as_posix()
-            if relpath in replaced:
-                continue
-            target = staging.root / relpath
-            target.parent.mkdir(parents=True, exist_ok=True)
-            _link_or_copy(os.path.join(folder, name), str(target))
-            carried.add(relpath)
+    for relpath in relpaths:
+        relpath = PurePosixPath(relpath).as_posix() if isinstance(relpath, str) else ""
+        source = out / relpath
+        if relpath in replaced or relpath in carried or not _inside(relpath) or source.is_symlink() \
+                or not source.is_file():
+            continue
+        target = staging.root / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(str(source), str(target))
+        carried.add(relpath)
     staging.carried = carried
+
+
+def _all_keys(manifest: dict) -> set[str]:
+    keys = {key for key in manifest if key != "articles"}
+    for article in manifest.get("articles", []):
+        if isinstance(article, dict) and isinstance(article.get("outputs"), dict):
+            keys |= set(article["outputs"])
+    return keys
+
+
+def _inside(relpath: str) -> bool:
+    """A plain relative path: a manifest read from disk may not lead the build outside its folder."""
+    pure = PurePosixPath(relpath)
+    return bool(relpath) and not pure.is_absolute() and ".." not in pure.parts and "\\" not in relpath
 
 
 def kept_outputs(previous: dict, rebuilt: set[str], staging) -> dict[str, dict]:

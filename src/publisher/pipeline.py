@@ -129,7 +129,8 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     staging = new_staging(out)
     try:
         if previous is not None:
-            carry_over(out, staging, previous, rebuilt)
+            carry_over(out, staging, previous, rebuilt,
+                       unlisted=not any(getattr(c, "unlisted_outputs", False) for c in chosen))
         ctx = BuildContext(
             project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
             layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,

@@ -58,6 +58,9 @@ class Channel(Protocol):
     # inputs and finish() does not depend on it, so an unchanged article's outputs may be linked
     # from the last build instead (reuse.py).
     renders_alone: bool
+    # Optional, default False: True when it writes files the manifest does not list; a build of
+    # some channels then keeps such files from the last build only when this channel is not built.
+    unlisted_outputs: bool
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         """Output name -> path in the build folder, known before anything renders."""
