@@ -7,23 +7,16 @@ reused, the files of articles it touches are new, and the tree equals a cold bui
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import Path
 
 import pytest
-from conftest import build_cli, copy_repo, output_of, tree_bytes, write_article
+from conftest import build_cli, copy_repo, output_of, settle, tree_bytes, write_article
 
 import publisher
 
 AS_OF = "2027-01-01"
 OTHERS = ("walking", "sleep")
 
-
-def settle(proj: Path) -> None:
-    past = time.time() - 60
-    for path in [proj / "publish.toml", *(proj / "content").rglob("*"), *(proj / "layouts").rglob("*")]:
-        os.utime(path, (past, past))
 
 
 def article_files(slug: str) -> list[str]:

@@ -10,13 +10,11 @@ every file of the output as it was (same bytes, same inode).
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
-from conftest import build_cli, copy_repo, output_of, tree_bytes, write_article
+from conftest import build_cli, copy_repo, output_of, settle, tree_bytes, write_article
 
 import publisher
 
@@ -24,12 +22,6 @@ CHANNELS = None  # every channel: a build of some channels widens to all when th
 AS_OF = "2027-01-01"
 ARTICLE = "content/ketamine-therapy.md"
 
-
-def settle(proj: Path) -> None:
-    """Move every source's modification time a minute back, as if it had been edited earlier."""
-    past = time.time() - 60
-    for path in [proj / "publish.toml", *(proj / "content").rglob("*"), *(proj / "layouts").rglob("*")]:
-        os.utime(path, (past, past))
 
 
 def build(proj: Path, **options):
