@@ -124,6 +124,22 @@ def output_of(result) -> str:
     return text
 
 
+def ok(result) -> str:
+    """A clean success: exit 0, no crash. Returns what was printed."""
+    text = output_of(result)
+    assert result.exit_code == 0, text
+    assert "Traceback" not in text, text
+    return text
+
+
+def failed(result) -> str:
+    """A clean failure: exit 1, diagnostics, no crash. Returns what was printed."""
+    text = output_of(result)
+    assert result.exit_code == 1, text
+    assert "Traceback" not in text, text
+    return text
+
+
 # A local HTTP server that records every connection and request: proves nothing is fetched.
 class _Recorder(ThreadingHTTPServer):
     daemon_threads = True

@@ -45,7 +45,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import build_cli, copy_repo, output_of, tree_bytes, write_article
+from conftest import build_cli, copy_repo, ok, tree_bytes, write_article
 
 # --- the project ------------------------------------------------------------------------------
 
@@ -158,13 +158,6 @@ def make_project(dest: Path) -> Path:
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def ok(result) -> str:
-    text = output_of(result)
-    assert result.exit_code == 0, text
-    assert "Traceback" not in text, text
-    return text
 
 
 def pdf_line(text: str) -> tuple[int, int]:

@@ -25,6 +25,8 @@ from conftest import (
     REPO,
     build_cli,
     copy_repo,
+    failed,
+    ok,
     output_of,
     parse_html,
     run_cli,
@@ -45,21 +47,6 @@ EPOCH_2027 = "1798761600"  # 2027-01-01T00:00:00Z as SOURCE_DATE_EPOCH
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def ok(result) -> str:
-    text = output_of(result)
-    assert result.exit_code == 0, text
-    assert "Traceback" not in text
-    return text
-
-
-def failed(result) -> str:
-    """A clean failure: exit 1, diagnostics, no crash. Returns what was printed."""
-    text = output_of(result)
-    assert result.exit_code == 1, text
-    assert "Traceback" not in text
-    return text
 
 
 def check(project: Path, *args: str, env: dict | None = None):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import AS_OF, build_cli, output_of, run_cli, tree_bytes, write_article
+from conftest import AS_OF, build_cli, ok, output_of, run_cli, tree_bytes, write_article
 
 import publisher
 from publisher import PublishError
@@ -25,11 +25,6 @@ def fm(title: str, date: str, *extra: str) -> str:
 def published(project: Path, out: Path | None = None) -> list[str]:
     manifest = json.loads(((out or project / "build") / "manifest.json").read_text(encoding="utf-8"))
     return [a["slug"] for a in manifest["articles"]]
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, output_of(result)
-    assert "Traceback" not in output_of(result)
 
 
 # --- help and usage errors ------------------------------------------------------------------

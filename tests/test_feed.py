@@ -25,6 +25,7 @@ from conftest import (
     build_cli,
     copy_repo,
     normalise,
+    ok,
     output_of,
     parse_html,
     run_cli,
@@ -60,11 +61,6 @@ ID_EVIL = "aaaaaaaa-0000-4000-8000-000000000005"
 def fm(title: str, date: str, *extra: str) -> str:
     return f"title: {title}\ndate: {date}\nauthor: A. Writer\ndescription: A test article.\n" + "".join(
         line + "\n" for line in extra)
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, output_of(result)
-    assert "Traceback" not in output_of(result)
 
 
 def rss_build(project: Path, *args: str, env: dict | None = None):

@@ -21,8 +21,9 @@ from conftest import (
     REPO,
     build_cli,
     copy_repo,
+    failed,
     normalise,
-    output_of,
+    ok,
     parse_html,
     tree_bytes,
     write_article,
@@ -62,19 +63,6 @@ def add_pdf_settings(project: Path, settings: str) -> None:
     else:
         text += f"\n[pdf]\n{settings}\n"
     config.write_text(text, encoding="utf-8")
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, output_of(result)
-    assert "Traceback" not in output_of(result)
-
-
-def failed(result) -> str:
-    """A clean failure: exit 1, diagnostics, no crash. Returns what was printed."""
-    text = output_of(result)
-    assert result.exit_code == 1, text
-    assert "Traceback" not in text
-    return text
 
 
 def line_with(text: str, needle: str) -> str:

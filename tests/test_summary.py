@@ -24,8 +24,9 @@ from conftest import (
     REPO,
     build_cli,
     copy_repo,
+    failed,
     normalise,
-    output_of,
+    ok,
     parse_html,
     run_cli,
     tree_bytes,
@@ -176,18 +177,6 @@ def set_summary_option(project: Path, key: str, value: str) -> None:
     new, count = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
     assert count == 1, f"{key} not found once in publish.toml"
     config.write_text(new, encoding="utf-8")
-
-
-def ok(result) -> None:
-    assert result.exit_code == 0, output_of(result)
-    assert "Traceback" not in output_of(result)
-
-
-def failed(result) -> str:
-    text = output_of(result)
-    assert result.exit_code == 1, text
-    assert "Traceback" not in text
-    return text
 
 
 # --- 1. the repository's ketamine summary -----------------------------------------------------
