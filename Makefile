@@ -1,18 +1,36 @@
-# Two commands do everything: `make build` builds the sample content, `make test` runs the tests.
+# Two commands do everything: `make build` builds the sample content, `make test` installs what the
+# tests read outputs with (make test-deps) and runs every test.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: build test golden docs clean
+.PHONY: build test test-deps golden docs clean
 
 build: $(STAMP)
 	$(BIN)/publish build
 
 # The tests, then the benchmark on a small corpus: it prints figures and fails only if it breaks.
-test: $(STAMP)
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest
 	$(BIN)/python bench/build.py --articles 40 --leaflets 4 --repeat 1
+
+# What the tests read outputs with, installed where missing (present ones are skipped):
+#   pdftotext, pdfinfo, pdffonts, pdftoppm  Debian's poppler-utils (leaflet tests)
+#   chromium + DejaVu fonts                 Debian's chromium, driven by the playwright package
+#                                           (which never downloads a browser here)
+#   java                                    runs the Nu HTML Checker (vnu.jar)
+#   npm                                     installs axe-core and vnu-jar from package-lock.json
+test-deps: $(NODE_STAMP)
+	@bash tests/install-deps.sh
+
+# --ignore-scripts: vnu-jar's postinstall would download a Java runtime; the system's java runs
+# node_modules/vnu-jar/build/dist/vnu.jar, which the package itself contains.
+$(NODE_STAMP): package-lock.json
+	@command -v npm >/dev/null || bash tests/install-deps.sh
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
 
 # Regenerate the golden output trees under tests/golden/ from tests/projects/ (review the diff!).
 golden: $(STAMP)
@@ -21,7 +39,7 @@ golden: $(STAMP)
 # Regenerate the pictures in the README: the leaflet's first page (pdftoppm, from Debian's
 # poppler-utils) and the plain-language summary page (Debian's chromium, headless).
 CHROMIUM ?= chromium
-docs: build
+docs: build test-deps
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
 	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
 	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=800,1400 \
@@ -33,4 +51,4 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules

@@ -7,8 +7,8 @@ never a browser downloaded by a test tool) loads the pages; axe-core
 Checker (``node_modules/vnu-jar``, run with ``java``) validates every HTML file. ``npm ci``
 puts both checkers in ``node_modules/``.
 
-A missing tool skips the tests that need it, with the reason; with ``CI=true`` it fails them
-instead, so CI can never pass by skipping.
+A missing tool fails the tests that need it, with the reason: ``make test`` installs every one
+(``make test-deps``), so no test can pass by skipping.
 
 ``UPDATE_SCREENSHOTS=1`` also writes docs/article-1280.png and docs/article-375.png (the README
 shows them); a normal run writes nothing outside its temporary folder.
@@ -60,7 +60,6 @@ AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = REPO / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 
 
@@ -91,14 +90,10 @@ _NEEDS = {
 
 
 def require(*names: str) -> None:
-    """Skip the calling test when a tool is missing; fail it instead when CI=true."""
+    """Fail the calling test, with the reason, when a tool it reads outputs with is missing."""
     missing = [reason for name in names for ok, reason in [_NEEDS[name]] if not ok()]
-    if not missing:
-        return
-    message = "; ".join(missing)
-    if IN_CI:
-        pytest.fail(f"CI=true, so a missing tool is a failure, not a skip: {message}", pytrace=False)
-    pytest.skip(message)
+    if missing:
+        pytest.fail(f"{'; '.join(missing)}; 'make test-deps' installs it", pytrace=False)
 
 
 # ---------------------------------------------------------------------------------------------
