@@ -8,6 +8,7 @@ import shutil
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -44,6 +45,19 @@ def copy_repo(dest: Path, auto_summary: bool = False) -> Path:
         config = dest / "publish.toml"
         config.write_text(config.read_text(encoding="utf-8").replace("auto = false", "auto = true"), encoding="utf-8")
     return dest
+
+
+def tiny_png() -> bytes:
+    """A valid 1 x 1 PNG image (one white pixel), for articles that embed an image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\xff\xff\xff")) \
+        + chunk(b"IEND", b"")
 
 
 def settle(project: Path) -> None:
@@ -138,6 +152,35 @@ def failed(result) -> str:
     assert result.exit_code == 1, text
     assert "Traceback" not in text, text
     return text
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url: str) -> str:
+    """The page at ``url`` (an error page too); empty while nothing answers."""
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError):
+        return ""
+
+
+def wait_for_page(url: str, wanted: str, seconds: float) -> float | None:
+    """Seconds until the page at ``url`` holds ``wanted``, or None if it never did in time."""
+    started = time.monotonic()
+    while time.monotonic() - started < seconds:
+        if wanted in http_get(url):
+            return time.monotonic() - started
+        time.sleep(0.05)
+    return None
 
 
 # A local HTTP server that records every connection and request: proves nothing is fetched.

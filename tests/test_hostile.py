@@ -343,6 +343,22 @@ def test_bad_input(name, built_base, tmp_path):
     assert leftovers(project) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
     assert (PWNED.exists() and PWNED.stat().st_mtime_ns) == pwned_before
+    assert_check_refuses_the_same(project, run)
+
+
+def assert_check_refuses_the_same(project: Path, run: Run) -> None:
+    """``publish check`` validates what ``build`` does: every error a build printed, check reports
+    with the same place, message and code (and exits 1 when the build did)."""
+    check = publish(project, "check", "--as-of", AS_OF, "--format", "json")
+    assert "Traceback" not in check.output, check.output
+    reported = set()
+    for d in json.loads(check.stdout)["diagnostics"]:
+        place = (f"{d['path']}:{d['line']}: " if d["line"] else f"{d['path']}: ") if d["path"] else ""
+        reported.add(f"{place}{d['severity']}: {d['message']} [{d['code']}]")
+    refused = [line for line in run.stderr.splitlines() if re.search(r"(^|: )error: .*\[[a-z.-]+\]$", line)]
+    assert [line for line in refused if line not in reported] == [], check.stdout
+    if run.code == 1:
+        assert check.code == 1, check.output
 
 
 def test_python_tag_runs_nothing(built_base, tmp_path):

@@ -1,4 +1,4 @@
-"""The library's build entry point, light to import: the CLI, ``publish serve`` and tests call it.
+"""The library's entry points, light to import: the CLI, ``publish serve`` and tests call them.
 
 ``build`` takes the output folder's lock, returns at once when the last build so asked is still
 up to date (see uptodate.py), and otherwise runs the pipeline; heavy modules load only then.
@@ -6,53 +6,16 @@ up to date (see uptodate.py), and otherwise runs the pipeline; heavy modules loa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import dates
-from .errors import Diagnostic, PublishError, error, warning
+from .errors import PublishError, error, warning
+from .model import BuildReport, Project
 from .output import output_lock, read_manifest
 from .uptodate import Request
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
-
-
-@dataclass(frozen=True)
-class Project:
-    """Where a project's parts live; defaults follow the standard layout."""
-
-    root: Path
-    content: Path
-    layouts: Path
-
-    @classmethod
-    def at(cls, root, content=None, layouts=None) -> "Project":
-        root = Path(root).resolve()
-        return cls(root, Path(content or root / "content").resolve(), Path(layouts or root / "layouts").resolve())
-
-
-@dataclass
-class BuildReport:
-    out: Path
-    articles: list[str] = field(default_factory=list)  # slugs, in manifest order
-    outputs: dict[str, int] = field(default_factory=dict)  # channel -> files written
-    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
-    warnings: list[Diagnostic] = field(default_factory=list)
-    manifest: dict = field(default_factory=dict)
-    up_to_date: bool = False  # nothing changed since the last build so asked: nothing was written
-    span: tuple = (None, None)  # "now" may move within this span (see uptodate.py) for the same result
-
-    def as_json(self) -> dict:
-        return {
-            "out": str(self.out),
-            "articles": self.articles,
-            "files": self.outputs,
-            "reused": self.reused,
-            "up_to_date": self.up_to_date,
-            "warnings": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in self.warnings],
-            "manifest": self.manifest,
-        }
 
 
 def build(
@@ -113,3 +76,31 @@ def _replayed(out: Path, recorded: dict) -> BuildReport:
     return BuildReport(out=out, articles=recorded["articles"], outputs=files, reused=dict(files),
                        warnings=[warning(*fields) for fields in recorded["warnings"]],
                        manifest=read_manifest(out) or {}, up_to_date=True)
+
+
+def summarize_article(project, slug: str, *, content=None, write: bool = False, force: bool = False):
+    """A draft plain summary for one article, optionally written into its front matter.
+
+    Returns (article, draft). ``write`` refuses to replace an existing ``plain_summary`` unless ``force``.
+    """
+    from .channels import default_channels
+    from .errors import raise_if_errors
+    from .markdown import MarkdownConverter
+    from .plan import load_site
+    from .summarize import draft_summary, write_plain_summary
+
+    paths = Project.at(project, content)
+    problems: list = []
+    site = load_site(paths, default_channels(), problems)
+    raise_if_errors(problems)
+    article = next((a for a in site.content.articles if a.slug == slug), None)
+    if article is None:
+        known = ", ".join(sorted(a.slug for a in site.content.articles)) or "none"
+        raise PublishError([error(None, None, "summarize.slug", f"no article has the slug {slug!r} (articles: {known})")])
+    draft = draft_summary(article, site.glossary, MarkdownConverter())
+    if write:
+        if article.plain_summary and not force:
+            raise PublishError([error(article.source, article.lines.get("plain_summary"), "summarize.exists",
+                                      "the article already has a plain_summary; pass --force to replace it")])
+        write_plain_summary(paths.root / article.source, article.source, draft.text)
+    return article, draft

@@ -1,7 +1,8 @@
 """``publish check``: the compliance gate, on the sources and, optionally, on a finished build.
 
-Source checks are those of a build (front matter, disclaimers, glossary, claims, medical review)
-plus internal links and image alt text. ``built`` re-reads an existing output folder the way its
+Source checks are the very plan a build of every channel runs (plan.py: front matter, disclaimers,
+layouts, glossary, claims, medical review, embedded files, summaries and their readability), plus
+internal links and image alt text. ``built`` re-reads an existing output folder the way its
 readers will, so a build that someone edited afterwards can be audited.
 """
 
@@ -11,15 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
+from .api import resolve_now
 from .channels import default_channels
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .checks.links import check_links
 from .errors import Diagnostic, PublishError, error
-from .markdown import MarkdownConverter
-from .model import Selection
+from .model import Project
 from .output import StagingFolder, read_manifest
-from .api import Project, resolve_now
-from .pipeline import gate_articles, load_site, prepare_entry, select_articles
+from .plan import Options, make_plan
 
 
 @dataclass
@@ -48,42 +48,47 @@ class CheckReport:
         }
 
 
-def check_project(project, *, content=None, layouts=None, built=None, as_of=None) -> CheckReport:
+def check_project(project, *, content=None, layouts=None, built=None, as_of=None, use_cache=True) -> CheckReport:
     paths = Project.at(project, content, layouts)
     report = CheckReport(built=str(built) if built else None)
     try:
         now = resolve_now(as_of)
-        site = load_site(paths, default_channels())
     except PublishError as exc:
         report.diagnostics = exc.diagnostics
         return report
-    articles = select_articles(site.content.articles, Selection(now))
-    report.articles = [a.slug for a in articles]
-    report.diagnostics = list(site.warnings) + gate_articles(articles, site, now, paths.root)
-    markdown = MarkdownConverter()
-    entries = [prepare_entry(a, site, markdown, wants_summary=False) for a in articles]
-    problems, report.external_links = check_links(entries)
+    plan = make_plan(paths, Options(now=now, use_cache=use_cache), default_channels())
+    report.articles = [a.slug for a in plan.articles]
+    report.diagnostics = list(plan.diagnostics)
+    problems, report.external_links = check_links(plan.entries)
     report.diagnostics += problems
-    if built:
-        report.diagnostics += verify_build(Path(built), site, markdown)
+    if built and plan.site is not None:
+        report.diagnostics += verify_build(Path(built), plan)
     return report
 
 
-def verify_build(folder: Path, site, markdown: MarkdownConverter) -> list[Diagnostic]:
+def verify_build(folder: Path, plan) -> list[Diagnostic]:
     """Every output a build's manifest lists still carries its disclaimers, in today's wording."""
     manifest = read_manifest(folder)
     if manifest is None:
         return [error(str(folder), None, "verify.manifest", "not a publisher build: no readable manifest.json")]
-    by_slug = {a.slug: a for a in site.content.articles}
+    by_slug = {e.article.slug: e for e in plan.entries}
+    listed = {record.get("slug") for record in manifest["articles"]}
+    others = [a for a in plan.site.content.articles if a.slug in listed and a.slug not in by_slug]
     problems, entries, outputs = [], [], {}
+    if others:  # built then, not published as of now (expired, or built with --drafts or --future)
+        from .plan import prepare_entries
+
+        try:
+            by_slug.update((e.article.slug, e) for e in prepare_entries(others, plan.site, plan.markdown, set()))
+        except PublishError as exc:
+            problems += exc.diagnostics
     for record in manifest["articles"]:
         slug = record.get("slug")
-        article = by_slug.get(slug)
-        if article is None:
+        entry = by_slug.get(slug)
+        if entry is None:
             problems.append(error(f"{folder}/manifest.json", None, "verify.article",
                                   f"the build lists article {slug!r}, which the content no longer has"))
             continue
-        entry = prepare_entry(article, site, markdown, wants_summary=False)
         built_with = [(d.get("id"), d.get("sha256")) for d in record.get("disclaimers", [])]
         if built_with != [(d.id, d.sha256) for d in entry.disclaimers]:
             problems.append(error(f"{folder}/manifest.json", None, "verify.wording",
@@ -104,7 +109,7 @@ def verify_build(folder: Path, site, markdown: MarkdownConverter) -> list[Diagno
     built = StagingFolder(folder)  # read only: the checks read files through it
     feeds = {k: v for k, v in manifest.get("feeds", {}).items() if (folder / v).is_file()}
     found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
-             + verify_feeds(entries, feeds, site.config.site.base_url, built))
+             + verify_feeds(entries, feeds, plan.site.config.site.base_url, built))
     return problems + [_under(d, folder) for d in found]
 
 

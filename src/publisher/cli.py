@@ -193,20 +193,22 @@ def _exit_on_errors(diagnostics: list[Diagnostic]) -> None:
 
 @main.command()
 @CONTENT
+@LAYOUTS
 @click.option("--built", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Also re-read this finished build and verify every output carries its disclaimers.")
 @AS_OF
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="A report for people, grouped by file, or JSON for scripts.")
 @click.pass_obj
-def check(project, content, built, as_of, output_format):
+def check(project, content, layouts, built, as_of, output_format):
     """Run the compliance gate: sources, and with --built an existing build. Exit 1 on any error."""
     built = _under(project, built)
     if built is not None and not built.is_dir():
         raise click.BadParameter(f"{built} is not a folder (a build made by 'publish build')", param_hint="--built")
     from .audit import check_project
 
-    report = check_project(project, content=_under(project, content), built=built, as_of=as_of)
+    report = check_project(project, content=_under(project, content), layouts=_under(project, layouts), built=built,
+                           as_of=as_of)
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -263,7 +265,7 @@ def schedule(project, content, as_of, next_only):
 @click.pass_obj
 def summarize(project, slug, content, write, force):
     """Draft a plain-language summary from the article's own sentences, for an author to edit."""
-    from .pipeline import summarize_article
+    from .api import summarize_article
 
     try:
         article, draft = summarize_article(project, slug, content=_under(project, content), write=write, force=force)

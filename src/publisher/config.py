@@ -15,16 +15,17 @@ from typing import Any, Mapping, Optional
 
 from . import schema
 from .errors import Diagnostic, error, raise_if_errors
+from .frontmatter import read_text
 from .schema import Field
 
 CONFIG_NAME = "publish.toml"
 
 SITE_FIELDS = {
-    "title": Field(schema.text, default="Articles"),
+    "title": Field(schema.plain_text, default="Articles"),
     "base_url": Field(schema.url),
     "language": Field(schema.language, default="en"),
-    "description": Field(schema.text),
-    "author": Field(schema.text),  # default author for 'publish new'
+    "description": Field(schema.plain_text),
+    "author": Field(schema.plain_text),  # default author for 'publish new'
 }
 DISCLAIMER_FIELDS = {
     "default": Field(schema.list_of(schema.text, "disclaimer ids"), default=()),
@@ -65,18 +66,27 @@ class Config:
 
 def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]]) -> Config:
     """Read ``publish.toml`` if present; raise PublishError listing every problem."""
+    config, problems = read_config(project, channel_options)
+    raise_if_errors(problems)
+    return config
+
+
+def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]]) -> tuple[Config, list[Diagnostic]]:
+    """(the configuration, every problem in it); with problems, the defaults stand in for it, so
+    that the rest of a run can still be checked."""
     path = project / CONFIG_NAME
-    defaults = {name: _defaults(options) for name, options in channel_options.items()}
+    defaults = Config(channels=MappingProxyType({name: _defaults(options) for name, options in channel_options.items()}))
     if not path.is_file():
-        return Config(channels=MappingProxyType(defaults))
+        return defaults, []
     shown = CONFIG_NAME
-    text = path.read_text(encoding="utf-8-sig")
+    text, problems = read_text(path, shown)
+    if text is None:
+        return defaults, problems
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
-        raise_if_errors([error(shown, int(match.group(1)) if match else None, "config.toml",
-                               f"not valid TOML: {exc}")])
+        return defaults, [error(shown, int(match.group(1)) if match else None, "config.toml", f"not valid TOML: {exc}")]
     lines = _key_lines(text)
     sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, **channel_options}
     diagnostics: list[Diagnostic] = []
@@ -96,7 +106,8 @@ def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
                                                code=f"config.{name}", first_line=lines.get(name))
         values[name] = clean
         diagnostics += [_prefix(d, name) for d in problems]
-    raise_if_errors(diagnostics)
+    if any(d.is_error for d in diagnostics):
+        return defaults, diagnostics
     channels = {name: MappingProxyType(values[name]) for name in channel_options}
     return Config(
         site=SiteConfig(**values["site"]),
@@ -105,7 +116,7 @@ def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
         channels=MappingProxyType(channels),
         path=shown,
         lines=lines,
-    )
+    ), diagnostics
 
 
 def _defaults(options: Mapping[str, Field]) -> Mapping[str, Any]:

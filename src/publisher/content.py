@@ -16,36 +16,36 @@ from .schema import Field
 DISCLAIMER_DIR = "disclaimers"
 
 REFERENCE_FIELDS = {
-    "title": Field(schema.text, required=True),
+    "title": Field(schema.plain_text, required=True),
     "url": Field(schema.url, required=True),
-    "publisher": Field(schema.text),
+    "publisher": Field(schema.plain_text),
     "year": Field(schema.whole_number),
 }
 CLAIM_REVIEW_FIELDS = {
     "phrase": Field(schema.text, required=True),  # the claims.yaml phrase this silences, in this article only
-    "reviewed_by": Field(schema.text, required=True),
+    "reviewed_by": Field(schema.plain_text, required=True),
     "reviewed_on": Field(schema.moment),
 }
 DISCLAIMER_REF_RE = re.compile(r"^-?[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def _disclaimer_ref(value):
-    if not isinstance(value, str) or not DISCLAIMER_REF_RE.match(value):
+    if not isinstance(value, str) or not DISCLAIMER_REF_RE.fullmatch(value):
         raise ValueError("must be a disclaimer id such as 'crisis-help', or '-id' to drop a default")
     return value
 
 
 ARTICLE_FIELDS = {
-    "title": Field(schema.text, required=True),
+    "title": Field(schema.plain_text, required=True),
     "date": Field(schema.moment, required=True),
-    "author": Field(schema.text, required=True),
-    "description": Field(schema.text, required=True),
+    "author": Field(schema.plain_text, required=True),
+    "description": Field(schema.plain_text, required=True),
     "id": Field(schema.uuid_text),
     "slug": Field(schema.slug),
     "updated": Field(schema.moment),
-    "reviewed_by": Field(schema.text),
+    "reviewed_by": Field(schema.plain_text),
     "reviewed_on": Field(schema.moment),
-    "tags": Field(schema.list_of(schema.text, "text"), default=()),
+    "tags": Field(schema.list_of(schema.plain_text, "text"), default=()),
     "lang": Field(schema.language),
     "status": Field(schema.one_of("draft", "published"), default="published"),
     "expires": Field(schema.moment),
@@ -56,9 +56,9 @@ ARTICLE_FIELDS = {
                              default=()),
 }
 DISCLAIMER_FIELDS = {
-    "title": Field(schema.text, required=True),
-    "short": Field(schema.text, required=True),
-    "plain": Field(schema.text, required=True),
+    "title": Field(schema.plain_text, required=True),
+    "short": Field(schema.plain_text, required=True),
+    "plain": Field(schema.plain_text, required=True),
     "placement": Field(schema.one_of("top", "bottom"), default="bottom"),
     "required": Field(schema.boolean, default=False),
 }
@@ -126,7 +126,7 @@ def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Arti
     is_bundle = path.name == "index.md"
     if values["slug"] is None:
         values["slug"] = path.parent.name if is_bundle else path.stem
-        if not schema.SLUG_RE.match(values["slug"]):
+        if not schema.SLUG_RE.fullmatch(values["slug"]):
             problems.append(error(shown, 1, "frontmatter.slug",
                                   f"the name {values['slug']!r} is not a valid slug (lowercase letters, digits and "
                                   "hyphens); rename the file or add 'slug: ...' to the front matter"))
@@ -151,7 +151,7 @@ def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Dia
     text, document, values, problems = _read_checked(path, shown, DISCLAIMER_FIELDS, "disclaimer")
     if document is None:
         return None, problems
-    if not schema.SLUG_RE.match(path.stem):
+    if not schema.SLUG_RE.fullmatch(path.stem):
         problems.append(error(shown, None, "disclaimer.id", f"the file name {path.stem!r} is not a valid disclaimer "
                               "id (lowercase letters, digits and hyphens); rename the file"))
     if values["short"] and "\n" in values["short"]:

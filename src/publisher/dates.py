@@ -41,7 +41,7 @@ class Moment:
 
 def parse_moment(text: str) -> Moment:
     """Parse an ISO 8601 date or date-time; raise ValueError with a readable reason."""
-    if not isinstance(text, str) or not _ISO.match(text.strip()):
+    if not isinstance(text, str) or not _ISO.fullmatch(text.strip()):
         raise ValueError("must be an ISO 8601 date (2025-03-05) or date-time (2025-03-05T14:30:00Z)")
     text = text.strip()
     try:

@@ -104,8 +104,11 @@ def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnos
     except UNREADABLE as exc:
         # nesting too deep for PyYAML's recursive composer: report where its reader stopped
         line = getattr(loader, "line", 0) + 2
-        return None, [error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {type(exc).__name__}: "
-                            f"{str(exc)[:120] or 'a value cannot be read'}; write values plainly, nested less deeply")]
+        # Python words a RecursionError by where it struck: name it the same way every time
+        detail = "values are nested too deeply to read" if isinstance(exc, RecursionError) else \
+            f"{type(exc).__name__}: {str(exc)[:120] or 'a value cannot be read'}"
+        return None, [error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {detail}; "
+                            "write values plainly, nested less deeply")]
     body = "\n".join(lines[end + 1:])
     return Document(data, key_lines, body, end + 2), []
 

@@ -10,6 +10,7 @@ import yaml
 
 from .errors import Diagnostic, error
 from .frontmatter import ContentLoader, read_text
+from .sanitise import clean_text
 
 GLOSSARY_NAME = "glossary.yaml"
 
@@ -60,6 +61,6 @@ def load_glossary(content: Path, shown: str) -> tuple[Glossary, list[Diagnostic]
             problems.append(error(shown, lines.get(str(term)), "glossary.entry",
                                   f"{term!r} must map to plain words as text, got {plain!r}"))
             continue
-        terms[term.strip()] = plain.strip()
+        terms[clean_text(term).strip()] = clean_text(plain).strip()
     ordered = dict(sorted(terms.items(), key=lambda pair: -len(pair[0])))
     return Glossary(ordered), problems

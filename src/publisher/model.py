@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
 
 from .dates import Moment
+from .errors import Diagnostic
+
+if TYPE_CHECKING:  # types only: the model does no I/O and imports no loader
+    from .config import Config
+    from .content import LoadedContent
+    from .glossary import Glossary
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,10 @@ class Selection:
 
 @dataclass(frozen=True)
 class Entry:
-    """One article ready for the channels: its resolved disclaimers and HTML from pandoc."""
+    """One article ready for the channels: its resolved disclaimers and sanitised HTML.
+
+    Every HTML field here has passed the one sanitising policy (sanitise.py); channels never
+    convert or sanitise on their own."""
 
     article: Article
     disclaimers: tuple[Disclaimer, ...]
@@ -108,6 +118,58 @@ class Entry:
     raw_html: str = ""  # the body as pandoc wrote it, before sanitising: what checks of the source read
     summary: Optional[str] = None  # plain-language summary, Markdown
     summary_source: Optional[str] = None  # "authored" (front matter) or "generated" (a draft)
+    summary_html: Optional[str] = None  # the summary as sanitised HTML
+    summary_text: Optional[str] = None  # the summary as plain text, one line per paragraph
+    summary_wrapped: Optional[str] = None  # the same, wrapped for the plain-text summary file
+    summary_figures: Any = None  # readability.Readability of summary_text, when measured
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:
         return tuple(d for d in self.disclaimers if d.placement == placement)
+
+
+@dataclass(frozen=True)
+class Project:
+    """Where a project's parts live; defaults follow the standard layout."""
+
+    root: Path
+    content: Path
+    layouts: Path
+
+    @classmethod
+    def at(cls, root, content=None, layouts=None) -> "Project":
+        root = Path(root).resolve()
+        return cls(root, Path(content or root / "content").resolve(), Path(layouts or root / "layouts").resolve())
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything loaded from a project's sources, before any article is converted."""
+
+    config: "Config"
+    content: "LoadedContent"
+    resolved: dict  # slug -> disclaimers in order
+    glossary: "Glossary"
+    claims: tuple  # ClaimRule, from content/claims.yaml
+
+
+@dataclass
+class BuildReport:
+    out: Path
+    articles: list[str] = field(default_factory=list)  # slugs, in manifest order
+    outputs: dict[str, int] = field(default_factory=dict)  # channel -> files written
+    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
+    warnings: list[Diagnostic] = field(default_factory=list)
+    manifest: dict = field(default_factory=dict)
+    up_to_date: bool = False  # nothing changed since the last build so asked: nothing was written
+    span: tuple = (None, None)  # "now" may move within this span (see uptodate.py) for the same result
+
+    def as_json(self) -> dict:
+        return {
+            "out": str(self.out),
+            "articles": self.articles,
+            "files": self.outputs,
+            "reused": self.reused,
+            "up_to_date": self.up_to_date,
+            "warnings": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in self.warnings],
+            "manifest": self.manifest,
+        }

@@ -16,7 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
 
-from .errors import PublishError, error
+from .errors import Diagnostic, PublishError, error
 
 MANIFEST = "manifest.json"
 
@@ -76,18 +76,17 @@ def manifest_json(manifest: dict) -> str:
     return json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
 
 
-def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) -> None:
+def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) -> list[Diagnostic]:
     """Refuse to replace a folder that is not ours: the project, its sources, or someone's files."""
     resolved = out.resolve()
     for precious in (project, content, layouts):
         p = precious.resolve()
         if resolved == p or p.is_relative_to(resolved):
-            raise PublishError([error(str(out), None, "output.unsafe",
-                                      f"the output folder would replace {precious}; choose another --out")])
+            return [error(str(out), None, "output.unsafe", f"the output folder would replace {precious}; choose another --out")]
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
-        raise PublishError([error(str(out), None, "output.foreign",
-                                  "exists but is not a publisher build (no manifest.json); "
-                                  "move it away or choose another --out")])
+        return [error(str(out), None, "output.foreign", "exists but is not a publisher build (no manifest.json); "
+                      "move it away or choose another --out")]
+    return []
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ def new_article(content: Path, title: str, *, slug: str | None, author: str | No
     if not title.strip():
         raise ValueError("the title must not be empty")
     slug = slug or slugify(title)
-    if not SLUG_RE.match(slug):
+    if not SLUG_RE.fullmatch(slug):
         raise ValueError(f"cannot use {slug!r} as a slug; pass --slug with lowercase letters, digits and hyphens")
     if not author:
         raise ValueError("no author: pass --author NAME or set [site] author in publish.toml")

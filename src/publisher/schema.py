@@ -19,6 +19,7 @@ from .errors import Diagnostic, error
 Converter = Callable[[Any], Any]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_URL_RE = re.compile(r"https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\s<>\"'`\\]*)?")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
@@ -33,6 +34,16 @@ def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be non-empty text")
     return value.strip()
+
+
+def plain_text(value: Any) -> str:
+    """Text that readers see (titles, descriptions, disclaimer texts): cleaned of markup once."""
+    from .sanitise import clean_text
+
+    cleaned = clean_text(text(value)).strip()
+    if not cleaned:
+        raise ValueError("must be non-empty text (markup is removed from it)")
+    return cleaned
 
 
 def boolean(value: Any) -> bool:
@@ -58,13 +69,13 @@ def moment(value: Any):
 
 
 def slug(value: Any) -> str:
-    if not isinstance(value, str) or not SLUG_RE.match(value):
+    if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise ValueError("must use only lowercase letters a-z, digits and single hyphens (e.g. 'ketamine-therapy')")
     return value
 
 
 def language(value: Any) -> str:
-    if not isinstance(value, str) or not LANG_RE.match(value):
+    if not isinstance(value, str) or not LANG_RE.fullmatch(value):
         raise ValueError("must be a language tag such as 'en' or 'en-GB'")
     return value
 
@@ -79,8 +90,8 @@ def uuid_text(value: Any) -> str:
 
 
 def url(value: Any) -> str:
-    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
-        raise ValueError("must be an absolute http(s) address")
+    if not isinstance(value, str) or not _URL_RE.fullmatch(value):
+        raise ValueError("must be an absolute http(s) address, without spaces, quotes or angle brackets")
     return value
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import Diagnostic, PublishError
+from .errors import Diagnostic, PublishError, error
 from .api import build
 
 RELOAD_SCRIPT = """<script>
@@ -54,6 +54,10 @@ class LiveSite:
             self.echo(f"Built {len(report.articles)} articles.")
         except PublishError as exc:
             errors = exc.diagnostics
+        except Exception as exc:  # a bug of ours: keep serving, say what happened, and where to report it
+            errors = [error(None, None, "build.internal", f"publish failed unexpectedly ({type(exc).__name__}: "
+                                                          f"{exc}); please report this with the steps that led to it")]
+        if errors:
             for diagnostic in errors:
                 self.echo(str(diagnostic))
             self.echo("Build failed; still serving the last good pages.")

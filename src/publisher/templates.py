@@ -5,11 +5,16 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
 
 from .errors import PublishError, error
+
+
+_CSS_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f-\x9f<>]')
 
 
 @functools.lru_cache(maxsize=8192)
@@ -35,8 +40,9 @@ def json_ld(data) -> str:
 
 
 def css_string(value: str) -> str:
-    """A quoted CSS string (for ``content:``) that text cannot break out of."""
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\A ")
+    """A quoted CSS string (for ``content:``) that text cannot break out of: quotes, backslashes and
+    every control character (a newline, a carriage return) are written as CSS escapes."""
+    escaped = _CSS_SPECIAL.sub(lambda m: f"\\{ord(m.group(0)):X} ", str(value))
     return f'"{escaped}"'
 
 
@@ -56,25 +62,54 @@ def make_environment(layouts: Path) -> jinja2.Environment:
 
 
 def render(env: jinja2.Environment, name: str, layouts_shown: str, **context) -> str:
-    """Render one template; template mistakes become diagnostics naming the template file and line."""
+    """Render one template; any mistake in it becomes a diagnostic naming the template file and line."""
     try:
         return env.get_template(name).render(**context)
-    except jinja2.TemplateSyntaxError as exc:
-        where = f"{layouts_shown}/{exc.name or name}"
-        raise PublishError([error(where, exc.lineno, "layout.syntax", f"template syntax error: {exc.message}")])
-    except jinja2.TemplateNotFound as exc:
-        raise PublishError([error(f"{layouts_shown}/{name}", None, "layout.missing",
-                                  f"template {exc.name!r} not found in {layouts_shown}/")])
-    except jinja2.UndefinedError as exc:
+    except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+        raise PublishError(template_problems(exc, name, layouts_shown))
+    except Exception as exc:  # anything raised from a template frame: {{ title + 1 }}, a filter given a wrong type
         template, line = _innermost_template(exc, env, name)
-        raise PublishError([error(f"{layouts_shown}/{template}", line, "layout.undefined",
-                                  f"template uses an undefined value: {exc.message}")])
+        if template is None:
+            raise  # not the template's doing: our own bug, shown as one
+        code, what = ("layout.undefined", "template uses an undefined value") \
+            if isinstance(exc, jinja2.UndefinedError) else ("layout.error", f"template error ({type(exc).__name__})")
+        raise PublishError([error(f"{layouts_shown}/{template}", line, code, f"{what}: {exc}")]) from None
 
 
-def _innermost_template(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str, int | None]:
+def template_problems(exc: Exception, name: str, layouts_shown: str) -> list:
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return [error(f"{layouts_shown}/{exc.name or name}", exc.lineno, "layout.syntax",
+                      f"template syntax error: {exc.message}")]
+    missing = getattr(exc, "name", None) or name
+    return [error(f"{layouts_shown}/{missing}", None, "layout.missing", f"template {missing!r} not found in {layouts_shown}/")]
+
+
+def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: str) -> list:
+    """Every template a build will render, and those they extend, import or include, compiled now:
+    each missing file or syntax error is reported before anything renders."""
+    problems, seen, pending = [], set(), list(names)
+    while pending:
+        name = pending.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            source = env.loader.get_source(env, name)[0]
+            env.get_template(name)
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+            problems += template_problems(exc, name, layouts_shown)
+            continue
+        try:
+            pending += [ref for ref in jinja2.meta.find_referenced_templates(env.parse(source)) if ref]
+        except jinja2.TemplateSyntaxError:
+            pass  # reported above
+    return problems
+
+
+def _innermost_template(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str | None, int | None]:
     """The template file and line where rendering failed (Jinja puts them in the traceback)."""
     roots = [Path(p).resolve() for p in env.loader.searchpath]
-    found: tuple[str, int | None] = (name, None)
+    found: tuple[str | None, int | None] = (name if isinstance(exc, jinja2.UndefinedError) else None, None)
     tb = exc.__traceback__
     while tb is not None:
         filename = Path(tb.tb_frame.f_code.co_filename)

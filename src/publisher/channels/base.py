@@ -54,6 +54,7 @@ class Channel(Protocol):
     section: str  # its section of publish.toml
     options: Mapping[str, Field]  # the keys of that section, with defaults
     manifest_keys: tuple[str, ...]  # the output names and site-wide manifest keys it writes
+    templates: tuple[str, ...]  # the layouts it renders, checked by the plan before anything renders
     # Optional, default False: True when render(entry) reads only that entry and the build's shared
     # inputs and finish() does not depend on it, so an unchanged article's outputs may be linked
     # from the last build instead (reuse.py).

@@ -36,10 +36,11 @@ class FeedChannel:
     section = "feed"
     renders_alone = False
     manifest_keys = ("feeds",)
+    templates = ()
     options = {
         "limit": Field(schema.whole_number, default=20),  # items per feed, newest first
-        "title": Field(schema.text),  # default: [site] title
-        "description": Field(schema.text),  # default: [site] description, else the title
+        "title": Field(schema.plain_text),  # default: [site] title
+        "description": Field(schema.plain_text),  # default: [site] description, else the title
     }
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:

@@ -47,6 +47,7 @@ class HtmlChannel:
     renders_alone = True  # render(entry) reads only that entry and shared inputs: see reuse.py
     unlisted_outputs = True  # tag pages, layout assets, bundle files: written, not in the manifest
     manifest_keys = ("html", "index", "tags", "not_found", "sitemap", "robots")
+    templates = ("html/article.html", "html/index.html", "html/tag.html", "html/tags.html", "html/404.html")
     options = {
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
     }

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .. import __version__, schema
 from ..cache import OutputCache, cache_key, folder_digest
-from ..checks.references import embedded_references
+from ..checks.references import embedded_files
 from ..errors import PublishError, error
 from ..model import Article, Entry
 from ..schema import Field
@@ -50,6 +50,7 @@ class PdfChannel:
     section = "pdf"
     renders_alone = False
     manifest_keys = ("pdf", "pdf_print", "leaflets")
+    templates = ("pdf/leaflet.html", "pdf/leaflet.css", "pdf/leaflets.html")
     options = {
         "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),
         "max_pages": Field(schema.whole_number, default=4),
@@ -71,7 +72,7 @@ class PdfChannel:
 
     def render(self, entry: Entry, ctx: BuildContext) -> None:
         options = ctx.options(self.section)
-        images = _check_references(entry, ctx)
+        images = embedded_files(entry, ctx.content)
         versions = [False, True] if options["print_marks"] else [False]
         for print_version in versions:
             self._jobs.append((entry, self._job(entry, ctx, print_version, images), print_version))
@@ -118,7 +119,7 @@ class PdfChannel:
         html = render(
             ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
             body=Markup(_list_starts(entry.body_html)),
-            key_points=Markup(_list_starts(ctx.markdown.to_html(entry.summary, article.source))) if entry.summary else None,
+            key_points=Markup(_list_starts(entry.summary_html)) if entry.summary_html else None,
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             web_address=address,
@@ -174,27 +175,6 @@ def _qr_svg(address: str, title: str) -> str:
 
     code = segno.make(address, error="m")
     return code.svg_inline(scale=4, border=0, title=f"QR code: web address of {title}", omitsize=False)
-
-
-def _check_references(entry: Entry, ctx: BuildContext) -> list[Path]:
-    """Refuse remote and out-of-project references before WeasyPrint is asked to fetch them.
-
-    Returns the local files the article embeds, whose bytes are part of the leaflet's cache key.
-    """
-    problems, files = [], []
-    for ref in embedded_references(entry, ctx.content):
-        if ref.remote:
-            problems.append(error(entry.article.source, None, "pdf.reference",
-                                  f"the leaflet refers to {ref.text!r}: only files inside the project's content/ "
-                                  "may be used; the network is never contacted"))
-        elif not ref.path.is_relative_to(Path(ctx.content).resolve()) or not ref.path.is_file():
-            problems.append(error(entry.article.source, None, "pdf.reference",
-                                  f"the leaflet refers to {ref.text!r}: no such file inside the content folder"))
-        else:
-            files.append(ref.path)
-    if problems:
-        raise PublishError(problems)
-    return sorted(set(files))
 
 
 def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:

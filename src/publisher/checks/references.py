@@ -75,3 +75,17 @@ def _line_of(entry: Entry, needle: str) -> int | None:
         if needle in line:
             return number
     return None
+
+
+def check_leaflet_references(entry: Entry, content: Path) -> list[Diagnostic]:
+    """WeasyPrint is never asked for a remote file: refused before rendering. (A local file that is
+    missing or outside content/ is refused for every channel by check_embedded_files.)"""
+    return [error(entry.article.source, _line_of(entry, ref.text), "pdf.reference",
+                  f"the leaflet refers to {ref.text!r}: only files inside the project's content/ may be used; "
+                  "the network is never contacted")
+            for ref in embedded_references(entry, content) if ref.remote]
+
+
+def embedded_files(entry: Entry, content: Path) -> list[Path]:
+    """The local files an article embeds (checked by the plan), sorted: part of a leaflet's cache key."""
+    return sorted({ref.path for ref in embedded_references(entry, content) if not ref.remote and ref.path.is_file()})

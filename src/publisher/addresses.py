@@ -1,0 +1,74 @@
+"""Where every output lives: its path in the build folder and its public address.
+
+The one place these rules are written: channels write to these paths and link with them, checks
+resolve links and read feeds with them, and ``publish check`` knows what a full build writes.
+Paths are relative to the output folder, posix style; slugs and tags are already validated.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .scaffold import slugify
+
+SITE = "site"
+INDEX = f"{SITE}/index.html"
+STYLESHEET = f"{SITE}/style.css"
+TAGS = f"{SITE}/tags/index.html"
+NOT_FOUND = f"{SITE}/404.html"
+SITEMAP = f"{SITE}/sitemap.xml"
+ROBOTS = f"{SITE}/robots.txt"
+LEAFLETS = f"{SITE}/leaflets/index.html"
+RSS = f"{SITE}/feed.xml"
+ATOM = f"{SITE}/atom.xml"
+
+
+def page_path(slug: str) -> str:
+    return f"{SITE}/{slug}/index.html"
+
+
+def bundle_file_path(slug: str, relpath: str) -> str:
+    """A file of a page bundle goes beside the article's page."""
+    return f"{SITE}/{slug}/{relpath}"
+
+
+def summary_paths(slug: str) -> dict[str, str]:
+    return {"summary_html": f"{SITE}/{slug}/summary/index.html", "summary_text": f"{SITE}/{slug}/summary.txt"}
+
+
+def leaflet_path(slug: str, print_version: bool = False) -> str:
+    return f"{SITE}/{slug}/{slug}{'-print' if print_version else ''}.pdf"
+
+
+def tag_path(tag: str) -> str:
+    return f"{SITE}/tags/{slugify(tag) or 'tag'}/index.html"
+
+
+def page_url(base_url: str | None, slug: str | None = None) -> str | None:
+    """The public address of the index (no slug) or of an article's page."""
+    if not base_url:
+        return None
+    root = base_url if base_url.endswith("/") else base_url + "/"
+    return f"{root}{slug}/" if slug else root
+
+
+def summary_url(base_url: str | None, slug: str) -> str | None:
+    address = page_url(base_url, slug)
+    return f"{address}summary/" if address else None
+
+
+def public_address(base_url: str, path: str) -> str:
+    """The public address of an output: 'site/a/index.html' -> '<base>a/'."""
+    root = base_url if base_url.endswith("/") else base_url + "/"
+    relative = path.removeprefix(f"{SITE}/")
+    return root + (relative[: -len("index.html")] if relative.endswith("index.html") else relative)
+
+
+def site_relative(path: str) -> str:
+    """An output's address relative to ``site/``, without a trailing ``index.html``: what links name."""
+    return re.sub(r"(^|/)index\.html$", "", path.removeprefix(f"{SITE}/")).rstrip("/")
+
+
+def item_id(slug: str, article_id: str | None, base_url: str) -> str:
+    """The id feed readers key an item on: the article's permanent UUID, else its address."""
+    return f"urn:uuid:{article_id}" if article_id else page_url(base_url, slug)

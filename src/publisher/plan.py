@@ -1,0 +1,263 @@
+"""plan: load and validate everything a build needs, and report every problem of the run at once.
+
+As MkDocs does, nothing is rendered before everything is read and checked: the configuration, the
+content and its disclaimers, the layouts a build's channels use, claims and medical review, the
+files articles embed, the summaries and their readability, and the output folder. ``publish
+check`` runs this same plan, so whatever a build refuses, check refuses with the same message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from . import dates
+from .cache import CACHE_DIR, OutputCache, PackCache
+from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
+from .checks.references import check_embedded_files, check_leaflet_references
+from .checks.review import check_review
+from .config import read_config
+from .content import load_content, shown_path
+from .disclaimers import check_default_disclaimers, resolve_disclaimers
+from .errors import Diagnostic, PublishError, error, warning
+from .glossary import GLOSSARY_NAME, load_glossary
+from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
+from .model import Article, Entry, Project, Selection, Site
+from .output import check_output_folder, read_manifest
+from .sanitise import sanitise
+from .summarize import draft_summary, sections
+from .templates import check_templates, make_environment
+
+TEXT_WIDTH = 72  # columns of the plain-text summary
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a run was asked: which channels, as of when, and where it writes (None: nowhere)."""
+
+    now: dates.Moment
+    channels: Optional[tuple[str, ...]] = None
+    drafts: bool = False
+    future: bool = False
+    out: Optional[Path] = None
+    use_cache: bool = True
+
+
+@dataclass
+class Plan:
+    """Everything loaded and validated; what the build renders, or why it cannot."""
+
+    project: Project
+    options: Options
+    channels: list  # the channels to build, in registry order
+    site: Optional[Site] = None
+    articles: list[Article] = field(default_factory=list)  # published, newest first
+    entries: list[Entry] = field(default_factory=list)
+    markdown: Optional[MarkdownConverter] = None
+    previous: Optional[dict] = None  # the manifest of the build a one-channel build keeps outputs from
+    writes_cache: bool = True  # False with --no-cache, and when the output folder is refused
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def cache_dir(self) -> Optional[Path]:
+        return self.project.root / CACHE_DIR if self.options.use_cache and self.writes_cache else None
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise PublishError(self.errors)
+
+
+def make_plan(project: Project, options: Options, registry) -> Plan:
+    """Load and validate a run; problems are collected in ``plan.diagnostics``, never raised
+    (but a usage mistake: an unknown channel)."""
+    try:
+        chosen = registry.select(options.channels)
+    except KeyError as exc:
+        raise PublishError([error(None, None, "usage.channel",
+                                  f"unknown channel {exc.args[0]}; choose from {', '.join(registry.names())}")])
+    plan = Plan(project, options, chosen)
+    plan.site = load_site(project, registry, plan.diagnostics)
+    plan.articles = select_articles(plan.site.content.articles, Selection(options.now, options.drafts, options.future))
+    if options.out is not None:
+        _widen_partial_build(plan, registry)
+    plan.diagnostics += check_layouts(project, plan.channels)
+    if options.out is not None:
+        unsafe = check_output_folder(options.out, project.root, project.content, project.layouts)
+        plan.diagnostics += unsafe
+        plan.writes_cache = options.use_cache and not unsafe  # a refused run writes nothing at all
+    plan.diagnostics += gate_articles(plan.articles, plan.site, options.now, project.root)
+    names = {c.name for c in plan.channels}
+    plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
+    try:
+        plan.entries = prepare_entries(plan.articles, plan.site, plan.markdown, names)
+    except PublishError as exc:  # pandoc could not convert: nothing further can be checked
+        plan.diagnostics += exc.diagnostics
+        return plan
+    plan.markdown.save()  # now, so a run that fails later need not convert again
+    for entry in plan.entries:
+        plan.diagnostics += check_embedded_files(entry, project.content)
+        if "pdf" in names:
+            plan.diagnostics += check_leaflet_references(entry, project.content)
+    if "summary" in names:
+        plan.entries = [_checked_summary(entry, plan) for entry in plan.entries]
+    return plan
+
+
+def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site:
+    """Config, disclaimers, articles, glossary and claims; every problem goes to ``diagnostics``."""
+    config, problems = read_config(project.root, registry.options())
+    diagnostics += problems
+    content = load_content(project.root, project.content, config.site.language)
+    glossary, glossary_problems = load_glossary(project.content,
+                                                shown_path(project.content / GLOSSARY_NAME, project.root))
+    claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root))
+    diagnostics += list(content.diagnostics) + glossary_problems + claim_problems
+    if not problems:  # against an unreadable publish.toml, every default would look unknown
+        diagnostics += check_default_disclaimers(config, content.disclaimers)
+    resolved = {}
+    for article in content.articles:
+        resolved[article.slug], found = resolve_disclaimers(article, config, content.disclaimers)
+        diagnostics += found
+    return Site(config, content, resolved, glossary, tuple(claims))
+
+
+def select_articles(articles: Iterable[Article], selection: Selection) -> list[Article]:
+    """Published articles, newest first; ties by slug, so the order never changes."""
+    chosen = sorted((a for a in articles if selection.includes(a)), key=lambda a: a.slug)
+    return sorted(chosen, key=lambda a: a.date, reverse=True)
+
+
+def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, root: Path) -> list[Diagnostic]:
+    """What stops an article publishing beyond its front matter: risky claims, a missing or stale review."""
+    problems = []
+    for article in articles:
+        raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+        problems += lint_claims(article, raw, list(site.claims))
+        problems += check_review(article, site.config.review, now)
+    return problems
+
+
+def check_layouts(project: Project, channels: list) -> list[Diagnostic]:
+    """The layouts folder, and every template the chosen channels render, present and compiling."""
+    shown = shown_path(project.layouts, project.root)
+    if not project.layouts.is_dir():
+        return [error(shown, None, "layout.missing", "layouts folder not found; create it or pass --layouts DIR")]
+    names = sorted({name for channel in channels for name in getattr(channel, "templates", ())})
+    return check_templates(make_environment(project.layouts), names, shown)
+
+
+def _widen_partial_build(plan: Plan, registry) -> None:
+    """A build of some channels keeps the others' outputs from the last build, unless the
+    published articles or their disclaimers changed: then kept pages would outlive an expired
+    article, or miss a new one, so every channel is built."""
+    from .carryover import manifest_articles, published_set
+
+    out = plan.options.out
+    if {c.name for c in plan.channels} == set(registry.names()) or not out.is_dir():
+        return
+    plan.previous = read_manifest(out)
+    if plan.previous is None:
+        return
+    now_set = published_set(manifest_articles(plan.articles, plan.site.resolved))
+    if published_set(plan.previous) != now_set:
+        plan.diagnostics.append(warning(None, None, "build.widened",
+                                        "the published articles or their disclaimers changed since the last build: "
+                                        "building every channel, so no output outlives or misses an article"))
+        plan.channels, plan.previous = registry.select(None), None
+
+
+def prepare_entries(articles: list[Article], site: Site, markdown: MarkdownConverter, channels: set[str]) -> list[Entry]:
+    """Convert every article (in one pandoc batch) and sanitise every HTML fragment, once."""
+    summary_channel = "summary" in channels
+    forms = _summary_forms(summary_channel) if {"summary", "pdf"} & channels else ()
+    auto = bool(forms) and bool(site.config.channel("summary").get("auto"))
+    meanwhile = None
+    if summary_channel:
+        from .readability import warm_up as meanwhile  # textstat loads while pandoc converts
+    markdown.prefetch(_documents(articles, site, forms, auto), meanwhile=meanwhile)
+    summaries = {a.slug: _summary(a, site, markdown, auto) for a in articles}
+    markdown.prefetch((text, form, a.source) for a in articles for text, source in [summaries[a.slug]]
+                      if source == "generated" for form in forms)  # drafts, in one more batch
+    return [_entry(a, site, markdown, *summaries[a.slug], forms) for a in articles]
+
+
+def _summary_forms(summary_channel: bool) -> tuple[Conversion, ...]:
+    """What a summary is converted to: HTML (page, leaflet), and plain text for the summary channel."""
+    return (HTML, PLAIN, Conversion("plain", TEXT_WIDTH)) if summary_channel else (HTML,)
+
+
+def _documents(articles: list[Article], site: Site, forms: tuple, auto: bool):
+    """The conversions of bodies, disclaimers and authored summaries, so pandoc does them in one batch."""
+    for article in articles:
+        yield article.body, HTML, article.source
+        for disclaimer in site.resolved[article.slug]:
+            yield disclaimer.body, HTML, disclaimer.source
+        if article.plain_summary:
+            yield from ((article.plain_summary, form, article.source) for form in forms)
+        elif auto:
+            for _, text in sections(article.body):  # what a draft summary is picked from
+                yield text, PLAIN, article.source
+
+
+def _summary(article: Article, site: Site, markdown: MarkdownConverter, auto: bool) -> tuple:
+    """(summary Markdown, "authored" or "generated"), or (None, None)."""
+    if article.plain_summary:
+        return article.plain_summary, "authored"
+    if auto:
+        return draft_summary(article, site.glossary, markdown).text, "generated"
+    return None, None
+
+
+def _entry(article: Article, site: Site, markdown: MarkdownConverter, summary: str | None, source: str | None,
+           forms: tuple) -> Entry:
+    disclaimers = site.resolved[article.slug]
+    raw_html = markdown.to_html(article.body, article.source, article.body_line)
+    converted = {form: markdown.convert(summary, form, article.source, article.lines.get("plain_summary"))
+                 for form in forms} if summary is not None else {}
+    return Entry(
+        article=article,
+        disclaimers=disclaimers,
+        body_html=sanitise(raw_html),
+        raw_html=raw_html,
+        disclaimer_html={d.id: sanitise(markdown.to_html(d.body, d.source)) for d in disclaimers},
+        summary=summary,
+        summary_source=source,
+        summary_html=sanitise(converted[HTML]) if HTML in converted else None,
+        summary_text=converted.get(PLAIN),
+        summary_wrapped=converted.get(Conversion("plain", TEXT_WIDTH)),
+    )
+
+
+def _checked_summary(entry: Entry, plan: Plan) -> Entry:
+    """The summary channel's promise: every article has a summary a reader can manage."""
+    from .readability import hardest_sentences, measure_cached
+
+    article = entry.article
+    line = article.lines.get("plain_summary")
+    if entry.summary is None:
+        plan.diagnostics.append(error(article.source, 1, "summary.missing",
+                                      f"no plain_summary: run 'publish summarize {article.slug} --write' and edit "
+                                      "the draft it writes; or set [summary] auto = true"))
+        return entry
+    options = plan.site.config.channel("summary")
+    figures = measure_cached(entry.summary_text, OutputCache(plan.cache_dir, "readability"))
+    if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
+        hardest = "; ".join(f"[grade {g}] {s!r}" for g, s in hardest_sentences(entry.summary_text))
+        plan.diagnostics.append(error(
+            article.source, line, "summary.readability",
+            f"the {entry.summary_source} plain summary is too hard to read: {figures.describe()} (limits: grade "
+            f"{options['max_grade']}, {options['max_words']} words). Hardest sentences: {hardest}"))
+    for term, plain in plan.site.glossary.find(entry.summary):
+        plan.diagnostics.append(warning(article.source, line, "summary.glossary",
+                                        f"the plain summary uses {term!r}; plain words: {plain!r}"))
+    return dataclasses.replace(entry, summary_figures=figures)
