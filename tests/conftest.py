@@ -173,11 +173,12 @@ def http_get(url: str) -> str:
         return ""
 
 
-def wait_for_page(url: str, wanted: str, seconds: float) -> float | None:
-    """Seconds until the page at ``url`` holds ``wanted``, or None if it never did in time."""
+def wait_for_page(url: str, wanted: str, seconds: float, present: bool = True) -> float | None:
+    """Seconds until the page at ``url`` holds ``wanted`` (with ``present=False``: no longer
+    holds it), or None if it never did in time."""
     started = time.monotonic()
     while time.monotonic() - started < seconds:
-        if wanted in http_get(url):
+        if (wanted in http_get(url)) == present:
             return time.monotonic() - started
         time.sleep(0.05)
     return None

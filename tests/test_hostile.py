@@ -490,7 +490,7 @@ def test_remote_image_is_never_fetched(built_base, tmp_path, server):
 
 def lock_path(out: Path) -> Path:
     """The lock file output.output_lock takes for ``out`` (a hash of its resolved path, in the temp folder)."""
-    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]
     return Path(tempfile.gettempdir()) / f"publisher-{digest}.lock"
 
 

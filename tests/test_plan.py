@@ -16,7 +16,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 from conftest import (
     AS_OF,
@@ -114,10 +113,8 @@ def test_serve_shows_a_template_error_and_keeps_running(tmp_path):
         assert process.poll() is None, "publish serve stopped"
         template.write_text(template.read_text(encoding="utf-8").replace("{{ article.title + 1 }}", ""),
                             encoding="utf-8")
-        deadline = time.monotonic() + 30
-        while "the last build failed" in http_get(url) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert "<h1>" in http_get(url) and "the last build failed" not in http_get(url)
+        assert wait_for_page(url, "the last build failed", 30, present=False) is not None
+        assert "<h1>" in http_get(url)
     finally:
         process.send_signal(signal.SIGINT)
         output, _ = process.communicate(timeout=20)

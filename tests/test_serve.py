@@ -58,7 +58,7 @@ def test_serve_follows_edits_errors_and_fixes(served):
 
     _edit(project, "titel: Broken", "title: Fixed Again")
     assert wait_for_page(url, "<h1>Fixed Again</h1>", 10) is not None
-    assert "the last build failed" not in http_get(url)
+    assert wait_for_page(url, "the last build failed", 10, present=False) is not None
 
     process.send_signal(signal.SIGINT)  # Ctrl-C stops it cleanly
     output, _ = process.communicate(timeout=10)

@@ -9,7 +9,6 @@ The library API the ``publish`` CLI is thin over::
 from .api import build
 from .errors import Diagnostic, PublishError
 from .model import BuildReport
-
-__version__ = "0.1.0"
+from .version import __version__
 
 __all__ = ["build", "BuildReport", "Diagnostic", "PublishError", "__version__"]

@@ -8,8 +8,7 @@ Paths are relative to the output folder, posix style; slugs and tags are already
 from __future__ import annotations
 
 import re
-
-from .scaffold import slugify
+import unicodedata
 
 SITE = "site"
 INDEX = f"{SITE}/index.html"
@@ -21,6 +20,12 @@ ROBOTS = f"{SITE}/robots.txt"
 LEAFLETS = f"{SITE}/leaflets/index.html"
 RSS = f"{SITE}/feed.xml"
 ATOM = f"{SITE}/atom.xml"
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII letters, digits and hyphens: a file or folder name that is safe anywhere."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
 
 def page_path(slug: str) -> str:

@@ -47,6 +47,25 @@ class CheckReport:
             "external_links": [{"source": s, "url": u} for s, u in self.external_links],
         }
 
+    def as_text(self) -> str:
+        """For people: every problem grouped by file, the external links, and a closing count."""
+        by_file: dict[str, list[Diagnostic]] = {}
+        for diagnostic in self.diagnostics:
+            by_file.setdefault(diagnostic.path or "(project)", []).append(diagnostic)
+        lines = []
+        for path, found in by_file.items():
+            lines.append(path)
+            lines += [f"  {str(d.line) + ': ' if d.line else ''}{d.severity}: {d.message} [{d.code}]" for d in found]
+        if self.external_links:
+            lines.append("External links (listed, not fetched):")
+            lines += [f"  {source}: {url}" for source, url in self.external_links]
+        errors, warnings = len(self.errors), len(self.diagnostics) - len(self.errors)
+        built = f" and the build in {self.built}/" if self.built else ""
+        count = len(self.articles)
+        lines.append(f"Checked {count} article{'s' if count != 1 else ''}{built}: "
+                     f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}.")
+        return "\n".join(lines)
+
 
 def check_project(project, *, content=None, layouts=None, built=None, as_of=None, use_cache=True) -> CheckReport:
     paths = Project.at(project, content, layouts)

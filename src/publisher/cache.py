@@ -57,15 +57,16 @@ class OutputCache:
             return
         data_path, meta_path = self._paths(key)
         self.folder.mkdir(parents=True, exist_ok=True)
-        _write_atomically(data_path, data)
+        write_atomically(data_path, data)
         meta = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
-        _write_atomically(meta_path, json.dumps(meta).encode("utf-8"))  # written last: marks the entry complete
+        write_atomically(meta_path, json.dumps(meta).encode("utf-8"))  # written last: marks the entry complete
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.folder / f"{key}.bin", self.folder / f"{key}.json"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` whole: a reader sees the old file or the new one, never half of one."""
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -105,7 +106,7 @@ class Verdicts:
             return
         kept = self._passed | self._known if len(self._known) < 200_000 else self._passed
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.path, "\n".join(sorted(kept)).encode("ascii"))
+        write_atomically(self.path, "\n".join(sorted(kept)).encode("ascii"))
 
 
 class PackCache:
@@ -155,5 +156,5 @@ class PackCache:
         unused = [(k, v) for k, v in self._load().items() if k not in self._used][: len(self._used)]
         entries = dict(sorted({**dict(unused), **self._used}.items()))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(self.path, json.dumps({"format": 1, "entries": entries}, ensure_ascii=False).encode("utf-8"))
+        write_atomically(self.path, json.dumps({"format": 1, "entries": entries}, ensure_ascii=False).encode("utf-8"))
         self._old, self._used, self._dirty = entries, {}, False

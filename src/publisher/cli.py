@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__, dates
+from . import dates
+from .version import __version__
 from .api import build as build_project
 from .channels import CHANNEL_NAMES
 from .errors import Diagnostic, PublishError
@@ -212,27 +213,8 @@ def check(project, content, layouts, built, as_of, output_format):
     if output_format == "json":
         click.echo(json.dumps(report.as_json(), indent=2, ensure_ascii=False))
     else:
-        _print_check_report(report)
+        click.echo(report.as_text())
     sys.exit(1 if report.errors else 0)
-
-
-def _print_check_report(report) -> None:
-    by_file: dict[str, list[Diagnostic]] = {}
-    for diagnostic in report.diagnostics:
-        by_file.setdefault(diagnostic.path or "(project)", []).append(diagnostic)
-    for path, found in by_file.items():
-        click.echo(path)
-        for d in found:
-            click.echo(f"  {str(d.line) + ': ' if d.line else ''}{d.severity}: {d.message} [{d.code}]")
-    if report.external_links:
-        click.echo("External links (listed, not fetched):")
-        for source, url in report.external_links:
-            click.echo(f"  {source}: {url}")
-    warnings = len(report.diagnostics) - len(report.errors)
-    built = f" and the build in {report.built}/" if report.built else ""
-    click.echo(f"Checked {len(report.articles)} article{'s' if len(report.articles) != 1 else ''}{built}: "
-               f"{len(report.errors)} error{'s' if len(report.errors) != 1 else ''}, "
-               f"{warnings} warning{'s' if warnings != 1 else ''}.")
 
 
 @main.command()

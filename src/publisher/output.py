@@ -28,10 +28,21 @@ class StagingFolder:
         self.root = root
         self.written: set[str] = set()
         self.order: list[str] = []  # the same paths, in the order they were written
-        self.carried: set[str] = set()
-        self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file  # files kept from the previous build; this build may replace them
+        self.carried: set[str] = set()  # files kept from the previous build; this build may replace them
+        self._folders: set[Path] = set()  # made already: one mkdir per folder, not per file
 
     def path_for(self, relpath: str) -> Path:
+        self.register(relpath)
+        pure = PurePosixPath(relpath)
+        target = self.root.joinpath(*pure.parts)
+        if relpath in self.carried:  # a kept file may be a hard link to the previous build: replace, never edit
+            self.carried.discard(relpath)
+            target.unlink(missing_ok=True)
+        self._folder(target.parent)
+        return target
+
+    def register(self, relpath: str) -> None:
+        """Note ``relpath`` as written by this build (by this process, or a render process)."""
         pure = PurePosixPath(relpath)
         if pure.is_absolute() or ".." in pure.parts or "\\" in relpath or not pure.parts:
             raise PublishError([error(None, None, "output.path", f"refusing to write {relpath!r}: outside the output folder")])
@@ -39,29 +50,56 @@ class StagingFolder:
             raise PublishError([error(None, None, "output.twice", f"two outputs want the same file {relpath!r}")])
         self.written.add(relpath)
         self.order.append(relpath)
-        target = self.root.joinpath(*pure.parts)
-        if relpath in self.carried:  # a kept file may be a hard link to the previous build: replace, never edit
-            self.carried.discard(relpath)
-            target.unlink(missing_ok=True)
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
-        return target
-
-    def write_text(self, relpath: str, text: str) -> None:
-        self.path_for(relpath).write_bytes(text.encode("utf-8"))
+        self.carried.discard(relpath)
 
     def write_bytes(self, relpath: str, data: bytes) -> None:
         self.path_for(relpath).write_bytes(data)
 
-    def copy_file(self, source: Path, relpath: str) -> None:
-        self.write_bytes(relpath, source.read_bytes())
+    def write_text(self, relpath: str, text: str) -> None:
+        self.write_bytes(relpath, text.encode("utf-8"))
+
+    def link(self, source: Path, relpath: str) -> None:
+        """An output of the last build, unchanged: hard-linked (never edited in place), else copied."""
+        link_or_copy(source, self.path_for(relpath))
+
+    def carry(self, source: Path, relpath: str) -> None:
+        """A file kept from the last build that this build may still replace."""
+        target = self.root.joinpath(*PurePosixPath(relpath).parts)
+        self._folder(target.parent)
+        link_or_copy(source, target)
+        self.carried.add(relpath)
 
     def read_text(self, relpath: str) -> str:
         return (self.root / relpath).read_text(encoding="utf-8")
 
     def read_bytes(self, relpath: str) -> bytes:
         return (self.root / relpath).read_bytes()
+
+    def _folder(self, folder: Path) -> None:
+        if folder not in self._folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._folders.add(folder)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def output_key(out: Path) -> str:
+    """One name for an output folder, by its resolved path: its lock, its ledger, its stamps."""
+    return hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]
+
+
+def signature(path: str) -> list:
+    """How a file is told unchanged, the way git and ninja do: inode, size and mtime."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return [0, -1, 0]  # absent: recorded too, so a file that appears is a change
+    return [st.st_ino, st.st_size, st.st_mtime_ns]
 
 
 def read_manifest(out: Path) -> dict | None:
@@ -96,8 +134,7 @@ def output_lock(out: Path, on_wait=None):
     The lock file lives in the temporary folder (named by a hash of the output path), so nothing
     is left beside the project. Once held, leftovers of builds that were killed are removed.
     """
-    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"publisher-{digest}.lock"
+    path = Path(tempfile.gettempdir()) / f"publisher-{output_key(out)}.lock"
     with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -1,96 +1,181 @@
-"""load -> validate -> render channels -> verify -> swap in.
+"""plan -> render -> verify -> commit.
 
-Everything is read and checked before anything is written (as MkDocs does), and outputs go
-to a staging folder that replaces the old build only when the whole build succeeded.
+``make_plan`` (plan.py) loads and validates everything first, reporting every problem at once.
+Channels then render without writing: the one writer here puts what they return into a staging
+folder (or links an unchanged render from the last build, see previous.py). The gate reads every
+fresh output back the way its readers will, and only then is the staging folder swapped in whole
+and the record of this build kept. A failure anywhere leaves the previous build as it was.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import dates
-from .cache import Verdicts
-from .carryover import carry_over, kept_fields, kept_outputs
+from .cache import Verdicts, cache_key
 from .channels import BuildContext, default_channels
+from .channels.base import Rendered
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .content import shown_path
-from .errors import raise_if_errors
+from .errors import Diagnostic, PublishError, raise_if_errors, warning
 from .fanout import render_all
+from .inputs import article_digest
 from .model import BuildReport, Entry, Project
-from .output import MANIFEST, discard, manifest_json, new_staging, swap_in
-from .plan import Options, make_plan
-from .reuse import Ledger
+from .output import MANIFEST, StagingFolder, discard, manifest_json, new_staging, swap_in
+from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
 from .templates import make_environment
+
+
+@dataclass
+class Outcome:
+    """What one article's render on one channel left, once its files are in the staging folder."""
+
+    slug: str | None
+    paths: list[str]
+    diagnostics: list[Diagnostic]
+    fields: dict
+    reused: int
+    record: dict | None = None  # what the ledger keeps of it (previous.py)
+    linked: bool = False  # the files were linked unchanged from the last build
+
+
+@dataclass
+class Renders:
+    """The build's one writer: files go into the staging folder, the rest is gathered here."""
+
+    plan: Plan
+    ctx: BuildContext
+    staging: StagingFolder
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fields: dict[str, dict] = field(default_factory=dict)  # slug -> manifest keys channels add
+    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs linked or taken from a cache
+    written: dict[str, int] = field(default_factory=dict)  # channel -> files written
+    manifest: dict = field(default_factory=dict)
+
+    def article(self, channel, entry: Entry) -> Outcome:
+        """Render one article on one channel, or link what the last build made of the same inputs;
+        write its files. Runs in this process or in a render process (fanout.py)."""
+        previous, slug = self.plan.previous, entry.article.slug
+        if not getattr(channel, "renders_alone", False) or previous.path is None:
+            return self._write(slug, channel.render(entry, self.ctx))
+        digest = cache_key(self.ctx.digests.channel(channel),
+                           article_digest(entry, self.ctx.outputs.get(slug, {}), self.ctx.site_outputs))
+        last = previous.reuse(channel.name, slug, digest, self.staging)
+        if last is not None:
+            warnings = [warning(*w) for w in last["warnings"]]
+            fields = {slug: dict(last["fields"])} if last["fields"] else {}
+            outcome = Outcome(slug, list(last["files"]), warnings, fields, len(last["files"]), linked=True)
+        else:
+            outcome = self._write(slug, channel.render(entry, self.ctx))
+        outcome.record = previous.note(channel.name, slug, digest, outcome.paths, outcome.fields.get(slug, {}),
+                                       outcome.diagnostics)
+        return outcome
+
+    def _write(self, slug: str | None, rendered: Rendered) -> Outcome:
+        for path, data in rendered.files.items():
+            self.staging.write_bytes(path, data)
+        return Outcome(slug, list(rendered.files), rendered.diagnostics, rendered.fields, rendered.reused)
+
+    def merge(self, channel, outcome: Outcome, from_child: bool = False) -> None:
+        if from_child:  # a render process wrote these files into the same staging folder
+            for path in outcome.paths:
+                self.staging.register(path)
+            if outcome.record is not None:
+                self.plan.previous.keep(channel.name, outcome.slug, outcome.record)
+        if outcome.linked:
+            self.plan.previous.linked.update(outcome.paths)
+        self.diagnostics += outcome.diagnostics
+        for slug, values in outcome.fields.items():
+            self.fields.setdefault(slug, {}).update(values)
+        if outcome.reused:
+            self.reused[channel.name] = self.reused.get(channel.name, 0) + outcome.reused
+        self.written[channel.name] = self.written.get(channel.name, 0) + len(outcome.paths)
+
+    def finish(self, channel, entries: list[Entry]) -> None:
+        self.merge(channel, self._write(None, channel.finish(entries, self.ctx)))
 
 
 def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False, future=False, registry=None,
         progress=None, use_cache=True) -> BuildReport:
     """The build itself, under the output folder's lock (see ``api.build``)."""
-    registry = registry or default_channels()
     options = Options(now=now, channels=tuple(channels) if channels else None, drafts=drafts, future=future,
                       out=out, use_cache=use_cache)
-    plan = make_plan(paths, options, registry)
+    plan = make_plan(paths, options, registry or default_channels())
     plan.raise_if_errors()
-    site, entries, chosen, previous, markdown = plan.site, plan.entries, plan.channels, plan.previous, plan.markdown
-    rebuilt = {key for channel in chosen for key in channel.manifest_keys}
     staging = new_staging(out)
     try:
-        if previous is not None:
-            carry_over(out, staging, previous, rebuilt,
-                       unlisted=not any(getattr(c, "unlisted_outputs", False) for c in chosen))
-        ctx = BuildContext(
-            project=paths.root, config=site.config, now=now, templates=make_environment(paths.layouts),
-            layouts_shown=shown_path(paths.layouts, paths.root), layouts=paths.layouts, content=paths.content,
-            markdown=markdown, staging=staging, diagnostics=list(plan.warnings), progress=progress,
-            cache_dir=plan.cache_dir, requested=frozenset(channels or ()), glossary=site.glossary,
-        )
-        kept = kept_outputs(previous, rebuilt, staging) if previous is not None else {}
-        if previous is not None:
-            ctx.article_fields.update(kept_fields(previous, rebuilt))
-        ctx.site_outputs.update(kept.pop("", {}))
-        for channel in chosen:
-            ctx.site_outputs.update(channel.site_outputs(ctx))
-        for article in plan.articles:
-            ctx.outputs[article.slug] = {**kept.get(article.slug, {}),
-                                         **{k: v for c in chosen for k, v in c.outputs(article, ctx).items()}}
-        report = BuildReport(out=out)
-        ledger = Ledger(ctx.cache_dir, out)
-        ledger.start(ctx, [c.name for c in chosen], markdown.version())
-        for channel in chosen:
-            render_all(channel, entries, ctx, ledger)
-            channel.finish(entries, ctx)
-            report.outputs[channel.name] = len(staging.written) - sum(report.outputs.values())
-        raise_if_errors(ctx.diagnostics)  # any error a channel reported fails the build
-        report.manifest = _manifest(entries, ctx)
-        staging.write_text(MANIFEST, manifest_json(report.manifest))
-        # Read back what this build wrote; not what it linked unchanged from the last, whose gate
-        # passed those very bytes with the same disclaimers (their digests say so).
-        fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt and v not in ledger.linked}
-                 for slug, outs in ctx.outputs.items()}
-        feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
-        verdicts = Verdicts(plan.cache_dir)
-        raise_if_errors(
-            verify_html_pages(entries, fresh, staging, verdicts)
-            + verify_leaflets(entries, fresh, staging, verdicts)
-            + verify_feeds(entries, feeds, site.config.site.base_url, staging)
-        )
-        swap_in(staging, out)
-        verdicts.save()
-        ledger.save([c.name for c in chosen])
-        markdown.save()  # conversions asked for while rendering
+        renders = render(plan, staging, progress)
+        verify(plan, renders, staging)
+        commit(plan, staging)
     except BaseException:
         discard(staging)
         raise
-    report.articles = [a.slug for a in plan.articles]
-    report.reused = dict(ctx.reused)
-    report.warnings = [d for d in ctx.diagnostics if not d.is_error]
-    review = site.config.review
-    report.span = unchanged_span(site.content.articles, now, review.max_age_days if review.required else None)
+    report = BuildReport(out=out, articles=[a.slug for a in plan.articles], outputs=dict(renders.written),
+                         reused=dict(renders.reused), manifest=renders.manifest,
+                         warnings=[d for d in renders.diagnostics if not d.is_error])
+    review = plan.site.config.review
+    report.span = unchanged_span(plan.site.content.articles, now, review.max_age_days if review.required else None)
     return report
 
 
-def _manifest(entries: list[Entry], ctx: BuildContext) -> dict:
+def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
+    """Every chosen channel's outputs, and the manifest, in the staging folder; raise on any error."""
+    site, previous = plan.site, plan.previous
+    rebuilt = plan.rebuilt_keys()
+    if plan.keeps_others:
+        previous.carry_over(staging, rebuilt, unlisted=not any(getattr(c, "unlisted_outputs", False)
+                                                                for c in plan.channels))
+    ctx = BuildContext(
+        project=plan.project.root, config=site.config, now=plan.options.now,
+        templates=make_environment(plan.project.layouts),
+        layouts_shown=shown_path(plan.project.layouts, plan.project.root), layouts=plan.project.layouts,
+        content=plan.project.content, progress=progress, cache_dir=plan.cache_dir, digests=plan.digests,
+    )
+    renders = Renders(plan, ctx, staging, diagnostics=list(plan.warnings))
+    kept = previous.kept_outputs(rebuilt, staging) if plan.keeps_others else {}
+    if plan.keeps_others:
+        renders.fields.update(previous.kept_fields(rebuilt))
+    ctx.site_outputs.update(kept.pop("", {}))
+    for channel in plan.channels:
+        ctx.site_outputs.update(channel.site_outputs(ctx))
+    for article in plan.articles:
+        ctx.outputs[article.slug] = {**kept.get(article.slug, {}),
+                                     **{k: v for c in plan.channels for k, v in c.outputs(article, ctx).items()}}
+    for channel in plan.channels:
+        render_all(channel, plan.entries, renders)
+        renders.finish(channel, plan.entries)
+    raise_if_errors(renders.diagnostics)  # any error a channel reported fails the build
+    renders.manifest = _manifest(plan.entries, ctx, renders.fields)
+    staging.write_text(MANIFEST, manifest_json(renders.manifest))
+    return renders
+
+
+def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> None:
+    """The gate: read back what this build wrote; not what it linked unchanged from the last,
+    whose gate passed those very bytes with the same disclaimers (their digests say so)."""
+    rebuilt, linked, ctx = plan.rebuilt_keys(), plan.previous.linked, renders.ctx
+    fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt and v not in linked}
+             for slug, outs in ctx.outputs.items()}
+    feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
+    plan.verdicts = Verdicts(plan.cache_dir)
+    problems = (verify_html_pages(plan.entries, fresh, staging, plan.verdicts)
+                + verify_leaflets(plan.entries, fresh, staging, plan.verdicts)
+                + verify_feeds(plan.entries, feeds, plan.site.config.site.base_url, staging))
+    if problems:
+        raise PublishError(problems)
+
+
+def commit(plan: Plan, staging: StagingFolder) -> None:
+    """Swap the staging folder in whole, then keep the record of this build for the next."""
+    swap_in(staging, plan.options.out)
+    plan.verdicts.save()
+    plan.previous.save({c.name: plan.digests.channel(c) for c in plan.channels})
+    plan.markdown.save()  # conversions asked for while rendering
+
+
+def _manifest(entries: list[Entry], ctx: BuildContext, fields: dict[str, dict]) -> dict:
     articles = []
     for entry in entries:
         a = entry.article
@@ -104,7 +189,7 @@ def _manifest(entries: list[Entry], ctx: BuildContext) -> dict:
             record["updated"] = a.updated.isoformat()
         if a.id:
             record["id"] = a.id
-        record.update(sorted(ctx.article_fields.get(a.slug, {}).items()))
+        record.update(sorted(fields.get(a.slug, {}).items()))
         record["disclaimers"] = [{"id": d.id, "sha256": d.sha256} for d in entry.disclaimers]
         record["outputs"] = dict(sorted(ctx.outputs[a.slug].items()))
         articles.append(record)

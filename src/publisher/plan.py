@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Any, Iterable, Optional
 
 from . import dates
 from .cache import CACHE_DIR, OutputCache, PackCache
@@ -25,7 +25,9 @@ from .errors import Diagnostic, PublishError, error, warning
 from .glossary import GLOSSARY_NAME, load_glossary
 from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
 from .model import Article, Entry, Project, Selection, Site
-from .output import check_output_folder, read_manifest
+from .inputs import Digests
+from .output import check_output_folder
+from .previous import PreviousBuild, manifest_articles, published_set
 from .sanitise import sanitise
 from .summarize import draft_summary, sections
 from .templates import check_templates, make_environment
@@ -56,7 +58,10 @@ class Plan:
     articles: list[Article] = field(default_factory=list)  # published, newest first
     entries: list[Entry] = field(default_factory=list)
     markdown: Optional[MarkdownConverter] = None
-    previous: Optional[dict] = None  # the manifest of the build a one-channel build keeps outputs from
+    previous: Any = None  # previous.PreviousBuild of the output folder (None for publish check)
+    keeps_others: bool = False  # a build of some channels, keeping the other channels' outputs
+    digests: Any = None  # inputs.Digests: each channel's declared inputs, hashed
+    verdicts: Any = None  # cache.Verdicts of the gate, once it ran
     writes_cache: bool = True  # False with --no-cache, and when the output folder is refused
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -71,6 +76,10 @@ class Plan:
     @property
     def cache_dir(self) -> Optional[Path]:
         return self.project.root / CACHE_DIR if self.options.use_cache and self.writes_cache else None
+
+    def rebuilt_keys(self) -> set[str]:
+        """The manifest keys this build writes anew: those of the channels it builds."""
+        return {key for channel in self.channels for key in channel.manifest_keys}
 
     def raise_if_errors(self) -> None:
         if self.errors:
@@ -89,15 +98,20 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
     plan.site = load_site(project, registry, plan.diagnostics)
     plan.articles = select_articles(plan.site.content.articles, Selection(options.now, options.drafts, options.future))
     if options.out is not None:
-        _widen_partial_build(plan, registry)
-    plan.diagnostics += check_layouts(project, plan.channels)
-    if options.out is not None:
         unsafe = check_output_folder(options.out, project.root, project.content, project.layouts)
         plan.diagnostics += unsafe
-        plan.writes_cache = options.use_cache and not unsafe  # a refused run writes nothing at all
+        plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
+    plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
+    plan.digests = Digests(project, plan.site.config, plan.markdown.version())
+    if options.out is not None:
+        plan.previous = PreviousBuild(options.out, plan.cache_dir)
+        _widen_partial_build(plan, registry)
+    plan.diagnostics += check_layouts(project, plan.channels)
+    requested = set(options.channels or ())
+    for channel in plan.channels:
+        plan.diagnostics += channel.check(plan.site.config, channel.name in requested)
     plan.diagnostics += gate_articles(plan.articles, plan.site, options.now, project.root)
     names = {c.name for c in plan.channels}
-    plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
     try:
         plan.entries = prepare_entries(plan.articles, plan.site, plan.markdown, names)
     except PublishError as exc:  # pandoc could not convert: nothing further can be checked
@@ -157,23 +171,26 @@ def check_layouts(project: Project, channels: list) -> list[Diagnostic]:
 
 
 def _widen_partial_build(plan: Plan, registry) -> None:
-    """A build of some channels keeps the others' outputs from the last build, unless the
-    published articles or their disclaimers changed: then kept pages would outlive an expired
-    article, or miss a new one, so every channel is built."""
-    from .carryover import manifest_articles, published_set
-
-    out = plan.options.out
-    if {c.name for c in plan.channels} == set(registry.names()) or not out.is_dir():
+    """A build of some channels keeps the others' outputs from the last build, but not those that
+    would be stale: when the published articles or their disclaimers changed, kept pages would
+    outlive an expired article or miss a new one, so every channel is built; a channel whose
+    declared inputs changed since its outputs were made (inputs.py) is built too."""
+    previous, chosen = plan.previous, {c.name for c in plan.channels}
+    if chosen == set(registry.names()) or previous.manifest is None:
         return
-    plan.previous = read_manifest(out)
-    if plan.previous is None:
-        return
-    now_set = published_set(manifest_articles(plan.articles, plan.site.resolved))
-    if published_set(plan.previous) != now_set:
+    if previous.published_set() != published_set(manifest_articles(plan.articles, plan.site.resolved)):
         plan.diagnostics.append(warning(None, None, "build.widened",
                                         "the published articles or their disclaimers changed since the last build: "
                                         "building every channel, so no output outlives or misses an article"))
-        plan.channels, plan.previous = registry.select(None), None
+        plan.channels = registry.select(None)
+        return
+    stale = [c.name for c in registry.all() if c.name not in chosen and previous.stale(c.name, plan.digests.channel(c))]
+    if stale:
+        plan.diagnostics.append(warning(None, None, "build.widened",
+                                        f"what shapes the {', '.join(stale)} outputs changed since they were built: "
+                                        "building them too, so none is kept stale"))
+        plan.channels = registry.select(chosen | set(stale))
+    plan.keeps_others = {c.name for c in plan.channels} != set(registry.names())
 
 
 def prepare_entries(articles: list[Article], site: Site, markdown: MarkdownConverter, channels: set[str]) -> list[Entry]:

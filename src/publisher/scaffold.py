@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from pathlib import Path
 
 import yaml
 
+from .addresses import slugify
 from .dates import Moment
 from .errors import PublishError, error
 from .schema import SLUG_RE
-
-
-def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
 
 
 def new_article(content: Path, title: str, *, slug: str | None, author: str | None,

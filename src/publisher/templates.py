@@ -87,23 +87,37 @@ def template_problems(exc: Exception, name: str, layouts_shown: str) -> list:
 def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: str) -> list:
     """Every template a build will render, and those they extend, import or include, compiled now:
     each missing file or syntax error is reported before anything renders."""
-    problems, seen, pending = [], set(), list(names)
-    while pending:
-        name = pending.pop(0)
-        if name in seen:
-            continue
-        seen.add(name)
+    found, _ = template_closure(env, names)
+    problems = []
+    for name, failure in found.items():
         try:
-            source = env.loader.get_source(env, name)[0]
+            if failure is not None:
+                raise failure
             env.get_template(name)
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
             problems += template_problems(exc, name, layouts_shown)
+    return problems
+
+
+def template_closure(env: jinja2.Environment, names) -> tuple[dict, bool]:
+    """({template: None, or the error reading it} for ``names`` and every template they extend,
+    import or include, followed; whether some reference is only known while rendering)."""
+    found: dict = {}
+    dynamic, pending = False, list(names)
+    while pending:
+        name = pending.pop(0)
+        if name in found:
             continue
         try:
-            pending += [ref for ref in jinja2.meta.find_referenced_templates(env.parse(source)) if ref]
-        except jinja2.TemplateSyntaxError:
-            pass  # reported above
-    return problems
+            source = env.loader.get_source(env, name)[0]
+            references = list(jinja2.meta.find_referenced_templates(env.parse(source, name)))
+        except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
+            found[name] = exc
+            continue
+        found[name] = None
+        dynamic = dynamic or None in references
+        pending += [ref for ref in references if ref]
+    return found, dynamic
 
 
 def _innermost_template(exc: BaseException, env: jinja2.Environment, name: str) -> tuple[str | None, int | None]:

@@ -24,11 +24,12 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Optional
 
+from .cache import write_atomically
+from .inputs import all_renderers
+from .output import signature
+
 STAMPS = Path(".cache") / "publisher" / "stamps"
 RACY_NS = 2_000_000_000
-# The installed code that shapes outputs besides our own: an upgrade replaces these files.
-RENDERERS = ("pypandoc", "jinja2", "markupsafe", "yaml", "nh3", "feedgen", "lxml", "weasyprint", "pydyf",
-             "fontTools", "textstat", "segno", "pypdf")
 Signatures = dict  # absolute path -> [inode, size, mtime_ns], or None where it cannot be trusted
 
 
@@ -57,10 +58,10 @@ class Request:
             if not _walk(str(folder), found):
                 return None
         found[str(self.root / "publish.toml")] = signature(str(self.root / "publish.toml"))
-        for name in RENDERERS:
-            spec = find_spec(name)
+        for renderer in all_renderers():  # the installed code that shapes outputs: an upgrade replaces it
+            spec = find_spec(renderer.module)
             origin = spec.origin if spec is not None else None
-            found[name] = signature(origin) if origin else [0, -1, 0]  # not installed: recorded as absent
+            found[renderer.module] = signature(origin) if origin else [0, -1, 0]  # not installed: recorded as absent
         racy = time.time_ns() - RACY_NS
         return {path: None if sig is not None and sig[2] > racy else sig for path, sig in found.items()}
 
@@ -92,17 +93,7 @@ class Request:
             return
         text = json.dumps({"window": list(window), "inputs": inputs, "outputs": outputs, "report": report})
         self.stamp.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.stamp.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, self.stamp)
-
-
-def signature(path: str) -> list:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return [0, -1, 0]  # absent: recorded too, so a file that appears is a change
-    return [st.st_ino, st.st_size, st.st_mtime_ns]
+        write_atomically(self.stamp, text.encode("utf-8"))
 
 
 def _walk(root: str, into: Signatures, folders: bool = False) -> bool:

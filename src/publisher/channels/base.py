@@ -1,4 +1,9 @@
-"""What every channel is, and the explicit registry the build picks channels from."""
+"""What every channel is, and the explicit registry the build picks channels from.
+
+A channel is a pure renderer: it returns what it made (``Rendered``) and writes nothing; the
+pipeline writes, once, into the staging folder, and any error a channel reports fails the build.
+A channel keeps no state between calls: every call gets all it needs.
+"""
 
 from __future__ import annotations
 
@@ -11,16 +16,13 @@ import jinja2
 from ..config import Config
 from ..dates import Moment
 from ..errors import Diagnostic
-from ..glossary import Glossary
-from ..markdown import MarkdownConverter
 from ..model import Article, Entry
-from ..output import StagingFolder
 from ..schema import Field
 
 
 @dataclass
 class BuildContext:
-    """Everything a channel may use; passed in, never global."""
+    """Everything a channel may read; passed in, never global, never written by a channel."""
 
     project: Path
     config: Config
@@ -29,17 +31,11 @@ class BuildContext:
     layouts_shown: str  # the layouts folder as shown in messages
     layouts: Path
     content: Path
-    markdown: MarkdownConverter
-    staging: StagingFolder
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> output name -> path
     site_outputs: dict[str, Any] = field(default_factory=dict)  # e.g. index, feeds
-    reused: dict[str, int] = field(default_factory=dict)  # channel -> outputs taken from the cache
-    diagnostics: list[Diagnostic] = field(default_factory=list)
     progress: Optional[Callable[[str, int, int], None]] = None  # channel, done, total
     cache_dir: Optional[Path] = None  # where rendered outputs are kept for reuse; None: no cache
-    requested: frozenset = frozenset()  # channels named with --channel (empty: all, by default)
-    glossary: Glossary = field(default_factory=lambda: Glossary({}))
-    article_fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> extra manifest keys
+    digests: Any = None  # inputs.Digests: what each channel's declared inputs hash to
 
     def report_progress(self, channel: str, done: int, total: int) -> None:
         if self.progress:
@@ -49,18 +45,31 @@ class BuildContext:
         return self.config.channel(channel)
 
 
+@dataclass
+class Rendered:
+    """What one render made: files by their path in the output folder, its diagnostics, and the
+    manifest keys it adds to articles. Only the pipeline writes the files."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fields: dict[str, dict[str, Any]] = field(default_factory=dict)  # slug -> extra manifest keys
+    reused: int = 0  # outputs taken from a cache instead of rendered
+
+    def add(self, path: str, data: str | bytes) -> None:
+        self.files[path] = data.encode("utf-8") if isinstance(data, str) else data
+
+
 class Channel(Protocol):
     name: str  # as chosen with --channel
     section: str  # its section of publish.toml
     options: Mapping[str, Field]  # the keys of that section, with defaults
     manifest_keys: tuple[str, ...]  # the output names and site-wide manifest keys it writes
     templates: tuple[str, ...]  # the layouts it renders, checked by the plan before anything renders
-    # Optional, default False: True when render(entry) reads only that entry and the build's shared
-    # inputs and finish() does not depend on it, so an unchanged article's outputs may be linked
-    # from the last build instead (reuse.py).
+    # True when render(entry) reads only that entry and the channel's inputs, and finish() does not
+    # depend on it: an unchanged article's outputs may then be linked from the last build.
     renders_alone: bool
-    # Optional, default False: True when it writes files the manifest does not list; a build of
-    # some channels then keeps such files from the last build only when this channel is not built.
+    # True when it writes files the manifest does not list; a build of some channels then keeps
+    # such files from the last build only when this channel is not built.
     unlisted_outputs: bool
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
@@ -69,11 +78,14 @@ class Channel(Protocol):
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
         """Top-level manifest keys this channel fills (e.g. ``index``, ``feeds``), before rendering."""
 
-    def render(self, entry: Entry, ctx: BuildContext) -> None:
-        """Write this article's outputs into ``ctx.staging``."""
+    def check(self, config: Config, requested: bool) -> list[Diagnostic]:
+        """What stops this channel building, found while planning (``requested``: named with --channel)."""
 
-    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
-        """Write site-wide outputs (index pages, feeds) once every article is rendered."""
+    def render(self, entry: Entry, ctx: BuildContext) -> Rendered:
+        """This article's outputs."""
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
+        """Site-wide outputs (index pages, feeds), and what is rendered for all articles at once."""
 
 
 class ChannelRegistry:
@@ -91,6 +103,9 @@ class ChannelRegistry:
 
     def names(self) -> list[str]:
         return list(self._channels)
+
+    def all(self) -> list[Channel]:
+        return list(self._channels.values())
 
     def select(self, names: Iterable[str] | None) -> list[Channel]:
         """Channels to build, in registry order; unknown names raise KeyError."""

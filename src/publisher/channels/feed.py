@@ -15,18 +15,17 @@ from typing import Any
 import nh3
 from markupsafe import escape
 
-from .. import __version__, schema
+from .. import schema
+from ..version import __version__
+from ..addresses import ATOM, RSS, item_id, page_url
 from ..config import CONFIG_NAME
 from ..dates import Moment
-from ..errors import PublishError, error, warning
+from ..errors import error, warning
 from ..model import Article, Entry
 from ..sanitise import sanitise
 from ..schema import Field
-from .base import BuildContext
-from .html import SITE, page_url
+from .base import BuildContext, Rendered
 
-RSS = f"{SITE}/feed.xml"
-ATOM = f"{SITE}/atom.xml"
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)  # "last built" of a feed with no items: still deterministic
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -35,6 +34,7 @@ class FeedChannel:
     name = "rss"
     section = "feed"
     renders_alone = False
+    unlisted_outputs = False
     manifest_keys = ("feeds",)
     templates = ()
     options = {
@@ -47,38 +47,38 @@ class FeedChannel:
         return {}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
-        if not ctx.config.site.base_url:  # feed readers need absolute links
-            where = (ctx.config.path or CONFIG_NAME, ctx.config.lines.get("site"), "feed.base-url")
-            if self.name in ctx.requested:
-                raise PublishError([error(*where, "feeds need absolute links: set base_url in [site] of publish.toml")])
-            ctx.diagnostics.append(warning(*where, "no feeds were written: set base_url in [site] of publish.toml"))
-            return {}
-        return {"feeds": {"rss": RSS, "atom": ATOM}}
+        return {"feeds": {"rss": RSS, "atom": ATOM}} if ctx.config.site.base_url else {}
 
-    def render(self, entry: Entry, ctx: BuildContext) -> None:
-        """Feeds are written whole in finish()."""
+    def check(self, config, requested: bool) -> list:
+        """Feed readers need absolute links: without a base_url, feeds asked for are an error, and
+        feeds built by default are left out with a warning."""
+        if config.site.base_url:
+            return []
+        where = (config.path or CONFIG_NAME, config.lines.get("site"), "feed.base-url")
+        if requested:
+            return [error(*where, "feeds need absolute links: set base_url in [site] of publish.toml")]
+        return [warning(*where, "no feeds were written: set base_url in [site] of publish.toml")]
 
-    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
+    def render(self, entry: Entry, ctx: BuildContext) -> Rendered:
+        return Rendered()  # feeds are made whole by finish()
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
         base_url = ctx.config.site.base_url
+        rendered = Rendered()
         if not base_url:
-            return
+            return rendered
         options = ctx.options(self.section)
         items = [e for e in entries if e.article.visibility(ctx.now) == "published"][: options["limit"]]
-        for entry in items:
-            if not entry.article.id:
-                ctx.diagnostics.append(warning(entry.article.source, 1, "feed.guid",
-                                               "no 'id': the feed item's id falls back to the page address, which "
-                                               "changes with the slug; add an id (a UUID) that never changes"))
+        rendered.diagnostics = [
+            warning(entry.article.source, 1, "feed.guid", "no 'id': the feed item's id falls back to the page "
+                    "address, which changes with the slug; add an id (a UUID) that never changes")
+            for entry in items if not entry.article.id]
         home = page_url(base_url)
         rss = _feed_generator(ctx, options, items, base_url, home + "feed.xml", "application/rss+xml")
         atom = _feed_generator(ctx, options, items, base_url, home + "atom.xml", "application/atom+xml")
-        ctx.staging.write_bytes(RSS, rss.rss_str(pretty=True))
-        ctx.staging.write_bytes(ATOM, atom.atom_str(pretty=True))
-
-
-def item_id(article: Article, base_url: str) -> str:
-    """The id readers key items on: the article's permanent UUID, else its address."""
-    return f"urn:uuid:{article.id}" if article.id else page_url(base_url, article.slug)
+        rendered.add(RSS, rss.rss_str(pretty=True))
+        rendered.add(ATOM, atom.atom_str(pretty=True))
+        return rendered
 
 
 def feed_description(entry: Entry) -> str:
@@ -139,8 +139,8 @@ def _add_item(feed, entry: Entry, base_url: str) -> None:
     article = entry.article
     address = page_url(base_url, article.slug)
     item = feed.add_entry()
-    item.id(item_id(article, base_url))
-    item.guid(item_id(article, base_url), permalink=not article.id)
+    item.id(item_id(article.slug, article.id, base_url))
+    item.guid(item_id(article.slug, article.id, base_url), permalink=not article.id)
     item.title(_xml_safe(article.title))
     item.link(href=address, rel="alternate")
     item.published(_utc(article.date))

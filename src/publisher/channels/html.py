@@ -13,15 +13,13 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import schema
+from ..addresses import INDEX, SITE, STYLESHEET, bundle_file_path, page_path, page_url, tag_path
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
 from . import site_pages
-from .base import BuildContext
+from .base import BuildContext, Rendered
 
-SITE = "site"
-INDEX = f"{SITE}/index.html"
-STYLESHEET = f"{SITE}/style.css"
 OTHER_FORMATS = {  # output name -> link text on the article page, in this order
     "summary_html": "Plain-language summary",
     "pdf": "Printable leaflet (PDF)",
@@ -29,22 +27,10 @@ OTHER_FORMATS = {  # output name -> link text on the article page, in this order
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 
-def page_path(slug: str) -> str:
-    return f"{SITE}/{slug}/index.html"
-
-
-def page_url(base_url: str | None, slug: str | None = None) -> str | None:
-    """The public address of the index (no slug) or of an article's page."""
-    if not base_url:
-        return None
-    root = base_url if base_url.endswith("/") else base_url + "/"
-    return f"{root}{slug}/" if slug else root
-
-
 class HtmlChannel:
     name = "html"
     section = "html"
-    renders_alone = True  # render(entry) reads only that entry and shared inputs: see reuse.py
+    renders_alone = True  # render(entry) reads only that entry and its inputs: see previous.py
     unlisted_outputs = True  # tag pages, layout assets, bundle files: written, not in the manifest
     manifest_keys = ("html", "index", "tags", "not_found", "sitemap", "robots")
     templates = ("html/article.html", "html/index.html", "html/tag.html", "html/tags.html", "html/404.html")
@@ -58,11 +44,15 @@ class HtmlChannel:
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
         return {"index": INDEX, **site_pages.planned(ctx.config.site.base_url)}
 
-    def render(self, entry: Entry, ctx: BuildContext) -> None:
+    def check(self, config, requested: bool) -> list:
+        return []
+
+    def render(self, entry: Entry, ctx: BuildContext) -> Rendered:
         article = entry.article
         path = page_path(article.slug)
         outputs = ctx.outputs.get(article.slug, {})
-        html = render(
+        rendered = Rendered()
+        rendered.add(path, render(
             ctx.templates, "html/article.html", ctx.layouts_shown,
             site=ctx.config.site,
             lang=article.lang,
@@ -77,40 +67,40 @@ class HtmlChannel:
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             disclaimers=entry.disclaimers,
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
-            tag_links=[(tag, site_pages.tag_path(tag)) for tag in article.tags],
+            tag_links=[(tag, tag_path(tag)) for tag in article.tags],
             site_outputs=ctx.site_outputs,
             structured_data=structured_data(article, ctx.config.site.base_url),
-        )
-        ctx.staging.write_text(path, html)
+        ))
         if article.bundle_dir:  # images and files beside a bundle's index.md go beside its page
             bundle = Path(article.bundle_dir)
             for asset in sorted(bundle.rglob("*")):
                 if asset.is_file() and asset.name != "index.md":
-                    ctx.staging.copy_file(asset, f"{SITE}/{article.slug}/{asset.relative_to(bundle).as_posix()}")
+                    rendered.add(bundle_file_path(article.slug, asset.relative_to(bundle).as_posix()), asset.read_bytes())
+        return rendered
 
-    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
-        index = INDEX
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
         site_disclaimers = _shared_disclaimers(entries)
-        html = render(
+        rendered = Rendered()
+        rendered.add(INDEX, render(
             ctx.templates, "html/index.html", ctx.layouts_shown,
             site=ctx.config.site,
             lang=ctx.config.site.language,
-            page=index,
-            root=index,
+            page=INDEX,
+            root=INDEX,
             stylesheet=STYLESHEET,
             canonical=page_url(ctx.config.site.base_url),
             entries=entries,
             pages={e.article.slug: page_path(e.article.slug) for e in entries},
             disclaimers=site_disclaimers,
             site_outputs=ctx.site_outputs,
-        )
-        ctx.staging.write_text(index, html)
-        site_pages.write_site_pages(entries, ctx, dict(
+        ))
+        rendered.files.update(site_pages.site_pages(entries, ctx, dict(
             site=ctx.config.site, lang=ctx.config.site.language, root=INDEX, stylesheet=STYLESHEET,
-            disclaimers=site_disclaimers, site_outputs=ctx.site_outputs, tags_page=site_pages.TAGS))
+            disclaimers=site_disclaimers, site_outputs=ctx.site_outputs, tags_page=site_pages.TAGS)))
         for asset in sorted((ctx.layouts / "html").rglob("*")):
             if asset.is_file() and asset.suffix != ".html":
-                ctx.staging.copy_file(asset, f"{SITE}/{asset.relative_to(ctx.layouts / 'html').as_posix()}")
+                rendered.add(f"{SITE}/{asset.relative_to(ctx.layouts / 'html').as_posix()}", asset.read_bytes())
+        return rendered
 
 
 def structured_data(article: Article, base_url: str | None) -> dict[str, Any]:

@@ -7,48 +7,37 @@ are several, and WeasyPrint may read only files inside ``content/`` and ``layout
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 from markupsafe import Markup
 
-from .. import __version__, schema
-from ..cache import OutputCache, cache_key, folder_digest
+from .. import schema
+from ..addresses import LEAFLETS, STYLESHEET, leaflet_path, page_url
+from ..cache import OutputCache, cache_key
 from ..checks.references import embedded_files
-from ..errors import PublishError, error
+from ..errors import error
+from ..inputs import LEAFLET
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
-from .base import BuildContext
-from .html import SITE, STYLESHEET, page_url
+from .base import BuildContext, Rendered
 from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, warm_up
 
-LEAFLETS = f"{SITE}/leaflets/index.html"
 PAGE_SIZES = ("A5", "A4", "Letter")
 _OL_START = re.compile(r'<ol start="(\d+)"')
-
-
-@functools.lru_cache(maxsize=1)
-def _weasyprint_version() -> str:
-    return metadata.version("weasyprint")  # without importing WeasyPrint; read from disk once
-
-
-def leaflet_path(slug: str, print_version: bool = False) -> str:
-    return f"{SITE}/{slug}/{slug}{'-print' if print_version else ''}.pdf"
 
 
 class PdfChannel:
     name = "pdf"
     section = "pdf"
-    renders_alone = False
+    renders_alone = False  # the leaflets page lists every leaflet
+    unlisted_outputs = False
     manifest_keys = ("pdf", "pdf_print", "leaflets")
     templates = ("pdf/leaflet.html", "pdf/leaflet.css", "pdf/leaflets.html")
     options = {
@@ -56,10 +45,6 @@ class PdfChannel:
         "max_pages": Field(schema.whole_number, default=4),
         "print_marks": Field(schema.boolean, default=False),  # also write <slug>-print.pdf with bleed and crop marks
     }
-
-    def __init__(self) -> None:
-        self._jobs: list[tuple[Entry, LeafletJob, bool]] = []  # collected by render(), run by finish()
-        self._layout_digest: str | None = None
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
         paths = {"pdf": leaflet_path(article.slug)}
@@ -70,81 +55,78 @@ class PdfChannel:
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
         return {"leaflets": LEAFLETS}
 
-    def render(self, entry: Entry, ctx: BuildContext) -> None:
-        options = ctx.options(self.section)
-        images = embedded_files(entry, ctx.content)
-        versions = [False, True] if options["print_marks"] else [False]
-        for print_version in versions:
-            self._jobs.append((entry, self._job(entry, ctx, print_version, images), print_version))
+    def check(self, config, requested: bool) -> list:
+        return []  # references are checked with the entries (plan.py); page counts once rendered
 
-    def finish(self, entries: list[Entry], ctx: BuildContext) -> None:
-        jobs, self._jobs = self._jobs, []
+    def render(self, entry: Entry, ctx: BuildContext) -> Rendered:
+        return Rendered()  # leaflets are rendered together by finish(), across a process pool
+
+    def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
+        options = ctx.options(self.section)
+        versions = [False, True] if options["print_marks"] else [False]
+        jobs = [(entry, _job(entry, ctx, print_version), print_version) for entry in entries for print_version in versions]
         results = _render_all([job for _, job, _ in jobs], ctx)
-        ctx.reused[self.name] = sum(1 for r in results if r.reused)
-        problems, listed = [], []
-        max_pages = ctx.options(self.section)["max_pages"]
+        rendered = Rendered(reused=sum(1 for r in results if r.reused))
+        listed = []
+        max_pages = options["max_pages"]
         for (entry, job, print_version), result in zip(jobs, results):
             article = entry.article
             if result.refused:
-                problems.append(error(_referrer(result.refused, job, entry, ctx), None, "pdf.reference",
-                                      f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: "
-                                      f"{result.reason}"))
-                continue
-            if result.pages > max_pages and not print_version:
-                problems.append(error(article.source, None, "pdf.pages",
-                                      f"the leaflet has {result.pages} pages, over [pdf] max_pages = {max_pages}; "
-                                      "shorten the article or raise max_pages in publish.toml"))
-                continue
-            path = leaflet_path(article.slug, print_version)
-            ctx.staging.write_bytes(path, result.pdf)
-            if not print_version:
-                listed.append((entry, path, result.pages, len(result.pdf)))
-        if problems:
-            raise PublishError(problems)
-        html = render(
+                rendered.diagnostics.append(error(
+                    _referrer(result.refused, job, entry, ctx), None, "pdf.reference",
+                    f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: {result.reason}"))
+            elif result.pages > max_pages and not print_version:
+                rendered.diagnostics.append(error(
+                    article.source, None, "pdf.pages", f"the leaflet has {result.pages} pages, over [pdf] "
+                    f"max_pages = {max_pages}; shorten the article or raise max_pages in publish.toml"))
+            else:
+                path = leaflet_path(article.slug, print_version)
+                rendered.add(path, result.pdf)
+                if not print_version:
+                    listed.append((entry, path, result.pages, len(result.pdf)))
+        rendered.add(LEAFLETS, render(
             ctx.templates, "pdf/leaflets.html", ctx.layouts_shown,
             site=ctx.config.site, lang=ctx.config.site.language, page=LEAFLETS,
             root=ctx.site_outputs.get("index"),
             stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
             canonical=None, disclaimers=(), site_outputs=ctx.site_outputs,
-            leaflets=listed, page_size=ctx.options(self.section)["page_size"],
-        )
-        ctx.staging.write_text(LEAFLETS, html)
+            leaflets=listed, page_size=options["page_size"],
+        ))
+        return rendered
 
-    def _job(self, entry: Entry, ctx: BuildContext, print_version: bool, images: list[Path]) -> LeafletJob:
-        article = entry.article
-        options = ctx.options(self.section)
-        address = page_url(ctx.config.site.base_url, article.slug)
-        common = dict(site=ctx.config.site, article=article)
-        html = render(
-            ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
-            body=Markup(_list_starts(entry.body_html)),
-            key_points=Markup(_list_starts(entry.summary_html)) if entry.summary_html else None,
-            top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
-            bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
-            web_address=address,
-            qr_svg=Markup(_qr_svg(address, article.title)) if address else "",
-            content_hash=content_hash(entry),
-        )
-        css = render(
-            ctx.templates, "pdf/leaflet.css", ctx.layouts_shown, **common,
-            page_size=options["page_size"], print_marks=print_version,
-            footer=" · ".join(d.short for d in entry.disclaimers),
-        )
-        if self._layout_digest is None:
-            self._layout_digest = folder_digest(ctx.layouts / "pdf")
-        job = LeafletJob(
-            slug=article.slug, html=html, css=css,
-            html_base=article.bundle_dir or str(ctx.content),
-            css_base=str(ctx.layouts / "pdf"),
-            allowed=(str(ctx.content), str(ctx.layouts)),
-            project=str(ctx.project),
-        )
-        key = cache_key(
-            __version__, _weasyprint_version(), job.variant, job.html, job.css, self._layout_digest,
-            *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images),
-        )
-        return replace(job, key=key)
+
+def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
+    article = entry.article
+    options = ctx.options(PdfChannel.section)
+    address = page_url(ctx.config.site.base_url, article.slug)
+    common = dict(site=ctx.config.site, article=article)
+    html = render(
+        ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
+        body=Markup(_list_starts(entry.body_html)),
+        key_points=Markup(_list_starts(entry.summary_html)) if entry.summary_html else None,
+        top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
+        bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
+        web_address=address,
+        qr_svg=Markup(_qr_svg(address, article.title)) if address else "",
+        content_hash=content_hash(entry),
+    )
+    css = render(
+        ctx.templates, "pdf/leaflet.css", ctx.layouts_shown, **common,
+        page_size=options["page_size"], print_marks=print_version,
+        footer=" · ".join(d.short for d in entry.disclaimers),
+    )
+    job = LeafletJob(
+        slug=article.slug, html=html, css=css,
+        html_base=article.bundle_dir or str(ctx.content),
+        css_base=str(ctx.layouts / "pdf"),
+        allowed=(str(ctx.content), str(ctx.layouts)),
+        project=str(ctx.project),
+    )
+    images = embedded_files(entry, ctx.content)
+    # what a leaflet is declared to depend on (inputs.py: WeasyPrint's version, layouts/pdf, ...) and its own
+    key = cache_key(ctx.digests.of("leaflet", LEAFLET), job.variant, job.html, job.css,
+                    *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images))
+    return replace(job, key=key)
 
 
 def content_hash(entry: Entry) -> str:

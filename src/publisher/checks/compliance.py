@@ -128,14 +128,13 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
     in its description (or Atom summary) and in its content."""
     import xml.etree.ElementTree as ET
 
-    from ..channels.feed import item_id
-    from ..channels.html import page_url
+    from ..addresses import item_id, page_url
     from .feedlint import A, lint_atom, lint_rss
 
     if not feeds or not base_url:
         return []
     problems = []
-    by_id = {item_id(e.article, base_url): e for e in entries}
+    by_id = {item_id(e.article.slug, e.article.id, base_url): e for e in entries}
     readers = {
         "rss": (lint_rss, "feed.xml", "channel/item", "guid", "description",
                 "{http://purl.org/rss/1.0/modules/content/}encoded"),

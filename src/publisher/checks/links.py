@@ -14,6 +14,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..addresses import (
+    ATOM,
+    INDEX,
+    LEAFLETS,
+    NOT_FOUND,
+    RSS,
+    STYLESHEET,
+    TAGS,
+    bundle_file_path,
+    leaflet_path,
+    site_relative,
+    summary_paths,
+    tag_path,
+)
 from ..errors import Diagnostic, error
 from ..model import Entry
 
@@ -68,25 +82,19 @@ def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str,
 def site_addresses(entries: list[Entry]) -> set[str]:
     """Every address (relative to ``site/``, without a trailing ``index.html``) that a full build
     writes and an article may link to, besides the article pages themselves."""
-    from ..channels.feed import ATOM, RSS
-    from ..channels.html import INDEX, SITE, STYLESHEET
-    from ..channels.pdf import LEAFLETS, leaflet_path
-    from ..channels.site_pages import NOT_FOUND, TAGS, tag_path
-    from ..channels.summary import summary_paths
-
     paths = {INDEX, STYLESHEET, LEAFLETS, TAGS, NOT_FOUND, RSS, ATOM}
     for entry in entries:
         article = entry.article
         paths |= {leaflet_path(article.slug), *summary_paths(article.slug).values(), *map(tag_path, article.tags)}
         if article.bundle_dir:
             bundle = Path(article.bundle_dir)
-            paths |= {f"{SITE}/{article.slug}/{p.relative_to(bundle).as_posix()}"
+            paths |= {bundle_file_path(article.slug, p.relative_to(bundle).as_posix())
                       for p in bundle.rglob("*") if p.is_file() and p.name != "index.md"}
-    return {_address(path.removeprefix(f"{SITE}/")) for path in paths}
+    return {site_relative(path) for path in paths}
 
 
-def _address(path: str) -> str:
-    return re.sub(r"(^|/)index\.html$", "", path).rstrip("/")
+def _without_index(address: str) -> str:
+    return re.sub(r"(^|/)index\.html$", "", address).rstrip("/")
 
 
 def _internal_problem(slug: str, parts, pages, addresses: set[str]) -> str | None:
@@ -94,7 +102,7 @@ def _internal_problem(slug: str, parts, pages, addresses: set[str]) -> str | Non
     path, anchor = unquote(parts.path), unquote(parts.fragment)
     target = slug
     if path:
-        resolved = _address(posixpath.normpath(posixpath.join(slug, path)))
+        resolved = _without_index(posixpath.normpath(posixpath.join(slug, path)))
         if resolved not in pages:
             if resolved in ("", "."):
                 return None if not anchor else "the index page has no anchors to link to"

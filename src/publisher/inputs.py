@@ -1,0 +1,169 @@
+"""What shapes each output: declared once, read by every part that decides what may be kept.
+
+``DECLARED`` names, per channel, the layout files and folders it reads besides its templates
+(the templates it renders, and every one they extend, import or include, are found from the
+templates themselves, so a designer's new include is an input at once), the publish.toml sections it
+reads, the files of content/ besides articles it reads, and the installed renderers whose code
+shapes its bytes (kept here, not on the channel classes, so that the up-to-date check can read it
+without importing any renderer). Every channel also depends on ``COMMON``: our own code, pandoc, and
+the site-wide settings. Per article, a render further depends on the article's source file, its
+bundle's files, its disclaimers and its summary (``article_digest``).
+
+Four parts read these declarations, and nothing else: the up-to-date check (uptodate.py stats
+every declared renderer's module), the reuse of unchanged renders and the one-channel builds
+(previous.py compares each channel's digest with the one its outputs were made with), and the
+leaflet cache (its key starts from the pdf channel's digest). Adding an input means adding it
+here, once; forgetting it would leave stale output, so the tests prove each kind of input.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from importlib import metadata
+from pathlib import Path
+
+from .version import __version__
+from .cache import cache_key, folder_digest
+
+
+@dataclass(frozen=True)
+class Renderer:
+    """An installed package whose code shapes outputs: its version for digests, its module's
+    file for the up-to-date check (an upgrade replaces it)."""
+
+    distribution: str
+    module: str
+
+
+@dataclass(frozen=True)
+class Inputs:
+    layouts: tuple[str, ...] = ()  # files or folders of layouts/ besides the channel's templates
+    config: tuple[str, ...] = ()  # sections of publish.toml
+    content: tuple[str, ...] = ()  # files of content/ besides articles and disclaimers
+    renderers: tuple[Renderer, ...] = ()
+
+    def __add__(self, other: "Inputs") -> "Inputs":
+        return Inputs(*(tuple(dict.fromkeys(a + b)) for a, b in zip(
+            (self.layouts, self.config, self.content, self.renderers),
+            (other.layouts, other.config, other.content, other.renderers))))
+
+
+# What every channel's outputs depend on, besides our own code and pandoc's version.
+COMMON = Inputs(
+    config=("site", "disclaimers"),
+    renderers=(Renderer("pypandoc-binary", "pypandoc"), Renderer("Jinja2", "jinja2"),
+               Renderer("MarkupSafe", "markupsafe"), Renderer("PyYAML", "yaml"), Renderer("nh3", "nh3")),
+)
+
+
+# One leaflet: what WeasyPrint renders it with, besides its own HTML, CSS and the files they embed
+# (the leaflet cache's key): the fonts and images of layouts/pdf, which the print CSS names.
+LEAFLET = Inputs(layouts=("pdf",), config=("pdf",), renderers=(
+    Renderer("weasyprint", "weasyprint"), Renderer("pydyf", "pydyf"), Renderer("fonttools", "fontTools"),
+    Renderer("segno", "segno")))
+
+DECLARED: dict[str, Inputs] = {
+    "html": Inputs(layouts=("html",), config=("html",)),  # html/: the stylesheet and icons it copies
+    "pdf": LEAFLET + Inputs(renderers=(Renderer("pypdf", "pypdf"),)),  # the gate reads leaflets with pypdf
+    "rss": Inputs(config=("feed",), renderers=(Renderer("feedgen", "feedgen"), Renderer("lxml", "lxml"))),
+    "summary": Inputs(config=("summary",), renderers=(Renderer("textstat", "textstat"),)),
+}
+
+
+def declared(name: str) -> Inputs:
+    """A channel's inputs with the common ones."""
+    return COMMON + DECLARED.get(name, Inputs())
+
+
+def all_renderers() -> list[Renderer]:
+    """Every renderer any channel declares, once: what the up-to-date check watches."""
+    return list(dict.fromkeys(COMMON.renderers + tuple(r for i in DECLARED.values() for r in i.renderers)))
+
+
+@functools.lru_cache(maxsize=64)
+def renderer_version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Our own code, by content: an edited channel or template filter renders everything again."""
+    return folder_digest(Path(__file__).parent, skip="__pycache__")
+
+
+def config_section(config, name: str):
+    """The values of one publish.toml section as the build reads them (defaults included)."""
+    if name == "site":
+        return asdict(config.site)
+    if name == "disclaimers":
+        return list(config.default_disclaimers)
+    if name == "review":
+        return asdict(config.review)
+    return dict(config.channel(name))
+
+
+class Digests:
+    """The digest of each channel's declared inputs in one project, worked out once per run."""
+
+    def __init__(self, project, config, pandoc_version: str) -> None:
+        self.project, self.config, self.pandoc = project, config, pandoc_version
+        self._folders: dict[str, str] = {}
+        self._done: dict[str, str] = {}
+
+    def channel(self, channel) -> str:
+        """The digest of everything a channel's outputs depend on besides its articles: its
+        declared inputs, and its templates with every template they reach."""
+        inputs = declared(channel.name)
+        if channel.name not in self._done:
+            from .templates import make_environment, template_closure  # Jinja2: not for the up-to-date check
+
+            found, dynamic = template_closure(make_environment(self.project.layouts), getattr(channel, "templates", ()))
+            inputs = inputs + Inputs(layouts=("",) if dynamic else tuple(sorted(found)))  # "": all of layouts/
+        return self.of(channel.name, inputs)
+
+    def of(self, label: str, inputs: Inputs) -> str:
+        if label not in self._done:
+            inputs = COMMON + inputs
+            self._done[label] = cache_key(
+                __version__, code_digest(), self.pandoc, label,
+                json.dumps([f"{r.distribution} {renderer_version(r.distribution)}" for r in inputs.renderers]),
+                json.dumps({name: self._folder(name) for name in inputs.layouts}),
+                json.dumps({name: config_section(self.config, name) for name in inputs.config}, default=str),
+                json.dumps({name: _file_digest(self.project.content / name) for name in inputs.content}),
+            )  # not the project's path: a moved project keeps its cache
+        return self._done[label]
+
+    def _folder(self, name: str) -> str:
+        if name not in self._folders:
+            path = self.project.layouts / name
+            self._folders[name] = folder_digest(path) if path.is_dir() else _file_digest(path)
+        return self._folders[name]
+
+
+def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
+    """What one article's render reads besides its channel's inputs: the article's source file
+    and bundle files, its disclaimers, its summary, and the addresses its page links to."""
+    article = entry.article
+    bundle = []
+    if article.bundle_dir:
+        folder = Path(article.bundle_dir)
+        bundle = [(p.relative_to(folder).as_posix(), _file_digest(p)) for p in sorted(folder.rglob("*")) if p.is_file()]
+    return cache_key(
+        article.slug, article.source, article.sha256, json.dumps(bundle),
+        json.dumps([[d.id, d.sha256] for d in entry.disclaimers]),
+        json.dumps(outputs, sort_keys=True), json.dumps(site_outputs, sort_keys=True, default=str),
+        entry.summary or "", entry.summary_source or "",
+    )
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return "absent"
