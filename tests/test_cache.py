@@ -455,7 +455,7 @@ def forget_stamps(proj: Path) -> None:
 @pytest.mark.parametrize("kind, ext", [
     ("markdown", "pack"),
     ("leaflets", "bin"), ("leaflets", "json"),
-    ("readability", "json"),
+    ("readability", "pack"),
 ])
 def test_every_truncated_entry_of_a_kind_is_not_used(kind, ext, warm, base):
     proj, _ = warm

@@ -22,7 +22,6 @@ import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from importlib import metadata
 from pathlib import Path
 
 from .version import __version__
@@ -85,6 +84,8 @@ def all_renderers() -> list[Renderer]:
 
 @functools.lru_cache(maxsize=64)
 def renderer_version(distribution: str) -> str:
+    from importlib import metadata  # only when digests are made: not for the up-to-date check
+
     try:
         return metadata.version(distribution)
     except metadata.PackageNotFoundError:
@@ -111,8 +112,10 @@ def config_section(config, name: str):
 class Digests:
     """The digest of each channel's declared inputs in one project, worked out once per run."""
 
-    def __init__(self, project, config, pandoc_version: str) -> None:
+    def __init__(self, project, config, pandoc_version: str, templates=None, references: dict | None = None) -> None:
         self.project, self.config, self.pandoc = project, config, pandoc_version
+        self.templates = templates  # the Jinja2 environment of the layouts, and what each template refers to
+        self.references = {} if references is None else references
         self._folders: dict[str, str] = {}
         self._done: dict[str, str] = {}
 
@@ -121,9 +124,9 @@ class Digests:
         declared inputs, and its templates with every template they reach."""
         inputs = declared(channel.name)
         if channel.name not in self._done:
-            from .templates import make_environment, template_closure  # Jinja2: not for the up-to-date check
+            from .templates import template_closure  # Jinja2: not for the up-to-date check
 
-            found, dynamic = template_closure(make_environment(self.project.layouts), getattr(channel, "templates", ()))
+            found, dynamic = template_closure(self.templates, getattr(channel, "templates", ()), self.references)
             inputs = inputs + Inputs(layouts=("",) if dynamic else tuple(sorted(found)))  # "": all of layouts/
         return self.of(channel.name, inputs)
 

@@ -25,7 +25,6 @@ from .model import BuildReport, Entry, Project
 from .output import MANIFEST, StagingFolder, discard, manifest_json, new_staging, swap_in
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
-from .templates import make_environment
 
 
 @dataclass
@@ -129,7 +128,7 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
                                                                 for c in plan.channels))
     ctx = BuildContext(
         project=plan.project.root, config=site.config, now=plan.options.now,
-        templates=make_environment(plan.project.layouts),
+        templates=plan.templates,
         layouts_shown=shown_path(plan.project.layouts, plan.project.root), layouts=plan.project.layouts,
         content=plan.project.content, progress=progress, cache_dir=plan.cache_dir, digests=plan.digests,
     )

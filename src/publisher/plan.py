@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from . import dates
-from .cache import CACHE_DIR, OutputCache, PackCache
+from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.references import check_embedded_files, check_leaflet_references
 from .checks.review import check_review
@@ -62,6 +62,8 @@ class Plan:
     keeps_others: bool = False  # a build of some channels, keeping the other channels' outputs
     digests: Any = None  # inputs.Digests: each channel's declared inputs, hashed
     verdicts: Any = None  # cache.Verdicts of the gate, once it ran
+    templates: Any = None  # the Jinja2 environment of the layouts: templates compile once per run
+    template_refs: dict = field(default_factory=dict)  # template -> the templates it refers to
     writes_cache: bool = True  # False with --no-cache, and when the output folder is refused
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -102,11 +104,12 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         plan.diagnostics += unsafe
         plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
     plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
-    plan.digests = Digests(project, plan.site.config, plan.markdown.version())
+    plan.templates = make_environment(project.layouts)
+    plan.digests = Digests(project, plan.site.config, plan.markdown.version(), plan.templates, plan.template_refs)
     if options.out is not None:
         plan.previous = PreviousBuild(options.out, plan.cache_dir)
         _widen_partial_build(plan, registry)
-    plan.diagnostics += check_layouts(project, plan.channels)
+    plan.diagnostics += check_layouts(plan)
     requested = set(options.channels or ())
     for channel in plan.channels:
         plan.diagnostics += channel.check(plan.site.config, channel.name in requested)
@@ -123,7 +126,9 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         if "pdf" in names:
             plan.diagnostics += check_leaflet_references(entry, project.content)
     if "summary" in names:
-        plan.entries = [_checked_summary(entry, plan) for entry in plan.entries]
+        figures = PackCache(plan.cache_dir, "readability")  # one file, read once, not two per summary
+        plan.entries = [_checked_summary(entry, plan, figures) for entry in plan.entries]
+        figures.save()
     return plan
 
 
@@ -161,13 +166,14 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
     return problems
 
 
-def check_layouts(project: Project, channels: list) -> list[Diagnostic]:
+def check_layouts(plan: Plan) -> list[Diagnostic]:
     """The layouts folder, and every template the chosen channels render, present and compiling."""
+    project = plan.project
     shown = shown_path(project.layouts, project.root)
     if not project.layouts.is_dir():
         return [error(shown, None, "layout.missing", "layouts folder not found; create it or pass --layouts DIR")]
-    names = sorted({name for channel in channels for name in getattr(channel, "templates", ())})
-    return check_templates(make_environment(project.layouts), names, shown)
+    names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())})
+    return check_templates(plan.templates, names, shown, plan.template_refs)
 
 
 def _widen_partial_build(plan: Plan, registry) -> None:
@@ -255,7 +261,7 @@ def _entry(article: Article, site: Site, markdown: MarkdownConverter, summary: s
     )
 
 
-def _checked_summary(entry: Entry, plan: Plan) -> Entry:
+def _checked_summary(entry: Entry, plan: Plan, cache: PackCache) -> Entry:
     """The summary channel's promise: every article has a summary a reader can manage."""
     from .readability import hardest_sentences, measure_cached
 
@@ -267,7 +273,7 @@ def _checked_summary(entry: Entry, plan: Plan) -> Entry:
                                       "the draft it writes; or set [summary] auto = true"))
         return entry
     options = plan.site.config.channel("summary")
-    figures = measure_cached(entry.summary_text, OutputCache(plan.cache_dir, "readability"))
+    figures = measure_cached(entry.summary_text, cache)
     if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
         hardest = "; ".join(f"[grade {g}] {s!r}" for g, s in hardest_sentences(entry.summary_text))
         plan.diagnostics.append(error(

@@ -84,39 +84,53 @@ def template_problems(exc: Exception, name: str, layouts_shown: str) -> list:
     return [error(f"{layouts_shown}/{missing}", None, "layout.missing", f"template {missing!r} not found in {layouts_shown}/")]
 
 
-def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: str) -> list:
+def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: str, memo: dict | None = None) -> list:
     """Every template a build will render, and those they extend, import or include, compiled now:
     each missing file or syntax error is reported before anything renders."""
-    found, _ = template_closure(env, names)
+    memo = {} if memo is None else memo
+    template_closure(env, names, memo)
     problems = []
-    for name, failure in found.items():
+    for name in sorted(_reached(names, memo)[0]):
         try:
-            if failure is not None:
-                raise failure
-            env.get_template(name)
+            if isinstance(memo[name], Exception):
+                raise memo[name]
+            env.get_template(name)  # compiled once: the build renders with this environment
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
             problems += template_problems(exc, name, layouts_shown)
     return problems
 
 
-def template_closure(env: jinja2.Environment, names) -> tuple[dict, bool]:
-    """({template: None, or the error reading it} for ``names`` and every template they extend,
-    import or include, followed; whether some reference is only known while rendering)."""
-    found: dict = {}
-    dynamic, pending = False, list(names)
+def template_closure(env: jinja2.Environment, names, memo: dict | None = None) -> tuple[set, bool]:
+    """(``names`` and every template they extend, import or include, followed; whether some
+    reference is only known while rendering). ``memo`` keeps what each template refers to (or
+    the error reading it), so that templates shared by several channels are read once."""
+    memo = {} if memo is None else memo
+    pending = list(names)
     while pending:
         name = pending.pop(0)
-        if name in found:
+        if name in memo:
             continue
         try:
             source = env.loader.get_source(env, name)[0]
-            references = list(jinja2.meta.find_referenced_templates(env.parse(source, name)))
+            memo[name] = list(jinja2.meta.find_referenced_templates(env.parse(source, name)))
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
-            found[name] = exc
+            memo[name] = exc
             continue
-        found[name] = None
-        dynamic = dynamic or None in references
-        pending += [ref for ref in references if ref]
+        pending += [ref for ref in memo[name] if ref]
+    return _reached(names, memo)
+
+
+def _reached(names, memo: dict) -> tuple[set, bool]:
+    found, dynamic, pending = set(), False, list(names)
+    while pending:
+        name = pending.pop()
+        if name in found:
+            continue
+        found.add(name)
+        references = memo.get(name)
+        if isinstance(references, list):
+            dynamic = dynamic or None in references
+            pending += [ref for ref in references if ref]
     return found, dynamic
 
 
