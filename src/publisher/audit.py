@@ -67,7 +67,7 @@ class CheckReport:
         return "\n".join(lines)
 
 
-def check_project(project, *, content=None, layouts=None, built=None, as_of=None, use_cache=True) -> CheckReport:
+def check_project(project, *, content=None, layouts=None, built=None, as_of=None) -> CheckReport:
     paths = Project.at(project, content, layouts)
     report = CheckReport(built=str(built) if built else None)
     try:
@@ -75,12 +75,12 @@ def check_project(project, *, content=None, layouts=None, built=None, as_of=None
     except PublishError as exc:
         report.diagnostics = exc.diagnostics
         return report
-    plan = make_plan(paths, Options(now=now, use_cache=use_cache), default_channels())
+    plan = make_plan(paths, Options(now=now), default_channels())
     report.articles = [a.slug for a in plan.articles]
     report.diagnostics = list(plan.diagnostics)
     problems, report.external_links = check_links(plan.entries)
     report.diagnostics += problems
-    if built and plan.site is not None:
+    if built:
         report.diagnostics += verify_build(Path(built), plan)
     return report
 

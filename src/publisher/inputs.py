@@ -73,8 +73,8 @@ DECLARED: dict[str, Inputs] = {
 
 
 def declared(name: str) -> Inputs:
-    """A channel's inputs with the common ones."""
-    return COMMON + DECLARED.get(name, Inputs())
+    """A channel's own inputs (Digests adds the common ones)."""
+    return DECLARED.get(name, Inputs())
 
 
 def all_renderers() -> list[Renderer]:
@@ -104,18 +104,15 @@ def config_section(config, name: str):
         return asdict(config.site)
     if name == "disclaimers":
         return list(config.default_disclaimers)
-    if name == "review":
-        return asdict(config.review)
     return dict(config.channel(name))
 
 
 class Digests:
     """The digest of each channel's declared inputs in one project, worked out once per run."""
 
-    def __init__(self, project, config, pandoc_version: str, templates=None, references: dict | None = None) -> None:
+    def __init__(self, project, config, pandoc_version: str, templates, references: dict) -> None:
         self.project, self.config, self.pandoc = project, config, pandoc_version
-        self.templates = templates  # the Jinja2 environment of the layouts, and what each template refers to
-        self.references = {} if references is None else references
+        self.templates, self.references = templates, references  # the layouts' Jinja2 environment; what each refers to
         self._folders: dict[str, str] = {}
         self._done: dict[str, str] = {}
 

@@ -106,8 +106,8 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     staging = new_staging(out)
     try:
         renders = render(plan, staging, progress)
-        verify(plan, renders, staging)
-        commit(plan, staging)
+        verdicts = verify(plan, renders, staging)
+        commit(plan, staging, verdicts)
     except BaseException:
         discard(staging)
         raise
@@ -122,20 +122,18 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
 def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
     """Every chosen channel's outputs, and the manifest, in the staging folder; raise on any error."""
     site, previous = plan.site, plan.previous
-    rebuilt = plan.rebuilt_keys()
+    rebuilt, kept, kept_fields = plan.rebuilt_keys(), {}, {}
     if plan.keeps_others:
         previous.carry_over(staging, rebuilt, unlisted=not any(getattr(c, "unlisted_outputs", False)
                                                                 for c in plan.channels))
+        kept, kept_fields = previous.kept_outputs(rebuilt, staging), previous.kept_fields(rebuilt)
     ctx = BuildContext(
         project=plan.project.root, config=site.config, now=plan.options.now,
         templates=plan.templates,
         layouts_shown=shown_path(plan.project.layouts, plan.project.root), layouts=plan.project.layouts,
         content=plan.project.content, progress=progress, cache_dir=plan.cache_dir, digests=plan.digests,
     )
-    renders = Renders(plan, ctx, staging, diagnostics=list(plan.warnings))
-    kept = previous.kept_outputs(rebuilt, staging) if plan.keeps_others else {}
-    if plan.keeps_others:
-        renders.fields.update(previous.kept_fields(rebuilt))
+    renders = Renders(plan, ctx, staging, diagnostics=list(plan.warnings), fields=kept_fields)
     ctx.site_outputs.update(kept.pop("", {}))
     for channel in plan.channels:
         ctx.site_outputs.update(channel.site_outputs(ctx))
@@ -151,27 +149,27 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
     return renders
 
 
-def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> None:
+def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
     """The gate: read back what this build wrote; not what it linked unchanged from the last,
     whose gate passed those very bytes with the same disclaimers (their digests say so)."""
     rebuilt, linked, ctx = plan.rebuilt_keys(), plan.previous.linked, renders.ctx
     fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt and v not in linked}
              for slug, outs in ctx.outputs.items()}
     feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
-    plan.verdicts = Verdicts(plan.cache_dir)
-    problems = (verify_html_pages(plan.entries, fresh, staging, plan.verdicts)
-                + verify_leaflets(plan.entries, fresh, staging, plan.verdicts)
+    verdicts = Verdicts(plan.cache_dir)
+    problems = (verify_html_pages(plan.entries, fresh, staging, verdicts)
+                + verify_leaflets(plan.entries, fresh, staging, verdicts)
                 + verify_feeds(plan.entries, feeds, plan.site.config.site.base_url, staging))
     if problems:
         raise PublishError(problems)
+    return verdicts
 
 
-def commit(plan: Plan, staging: StagingFolder) -> None:
+def commit(plan: Plan, staging: StagingFolder, verdicts: Verdicts) -> None:
     """Swap the staging folder in whole, then keep the record of this build for the next."""
     swap_in(staging, plan.options.out)
-    plan.verdicts.save()
+    verdicts.save()
     plan.previous.save({c.name: plan.digests.channel(c) for c in plan.channels})
-    plan.markdown.save()  # conversions asked for while rendering
 
 
 def _manifest(entries: list[Entry], ctx: BuildContext, fields: dict[str, dict]) -> dict:

@@ -61,7 +61,6 @@ class Plan:
     previous: Any = None  # previous.PreviousBuild of the output folder (None for publish check)
     keeps_others: bool = False  # a build of some channels, keeping the other channels' outputs
     digests: Any = None  # inputs.Digests: each channel's declared inputs, hashed
-    verdicts: Any = None  # cache.Verdicts of the gate, once it ran
     templates: Any = None  # the Jinja2 environment of the layouts: templates compile once per run
     template_refs: dict = field(default_factory=dict)  # template -> the templates it refers to
     writes_cache: bool = True  # False with --no-cache, and when the output folder is refused

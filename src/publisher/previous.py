@@ -37,7 +37,7 @@ class PreviousBuild:
         self.digests: dict[str, str] = ledger["channels"]  # channel -> digest of the inputs its outputs came from
         self._renders: dict[str, dict] = ledger["articles"]  # slug -> channel -> record of its render
         self._next: dict[str, dict[str, dict]] = {}
-        self.linked: set[str] = set()  # outputs linked from the last build: its gate passed them as they are
+        self.linked: set[str] = set()  # outputs linked from the last build (noted by the pipeline's merge)
 
     # --- one-channel builds ---------------------------------------------------------------------
 
@@ -114,7 +114,6 @@ class PreviousBuild:
                 return None  # changed or gone since it was written
         for relpath in last["files"]:
             staging.link(self.out / relpath, relpath)
-        self.linked.update(last["files"])
         return last
 
     def note(self, channel: str, slug: str, digest: str, files: list[str], fields: dict, warnings: list) -> dict:

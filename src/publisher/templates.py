@@ -88,9 +88,9 @@ def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: st
     """Every template a build will render, and those they extend, import or include, compiled now:
     each missing file or syntax error is reported before anything renders."""
     memo = {} if memo is None else memo
-    template_closure(env, names, memo)
+    found, _ = template_closure(env, names, memo)
     problems = []
-    for name in sorted(_reached(names, memo)[0]):
+    for name in sorted(found):
         try:
             if isinstance(memo[name], Exception):
                 raise memo[name]
