@@ -9,6 +9,7 @@ from pathlib import Path
 
 from . import schema
 from .errors import Diagnostic, error, warning
+from .bounds import check_body
 from .frontmatter import parse_document, read_text
 from .model import Article, ClaimReview, Disclaimer, Reference
 from .schema import Field
@@ -130,7 +131,7 @@ def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Arti
             problems.append(error(shown, 1, "frontmatter.slug",
                                   f"the name {values['slug']!r} is not a valid slug (lowercase letters, digits and "
                                   "hyphens); rename the file or add 'slug: ...' to the front matter"))
-    problems += _check_body(document.body, document.body_line, shown)
+    problems += check_body(document.body, document.body_line, shown)
     problems += _check_dates(values, document.lines, shown)
     if values["description"] and _sentence_count(values["description"]) > 2:
         problems.append(warning(shown, document.lines.get("description"), "frontmatter.description",
@@ -164,63 +165,6 @@ def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Dia
         return None, problems
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
-
-
-MAX_BODY_BYTES = 1_000_000  # about 150,000 words: far beyond any article, well within pandoc's reach
-MAX_INDENT = 64  # columns of indentation (or of list markers on one line): 16 levels of nesting
-_BRACKET_TOKENS = re.compile(r"\\.|[\[\]\n]", re.S)
-MAX_BRACKETS = 8  # nested [ ] (links in links...): pandoc's parser backtracks exponentially on deeper ones
-
-
-def _bracket_depth(body: str) -> tuple[int, int]:
-    """(deepest nesting of unescaped [ ], the body line where it is reached, from 0)."""
-    depth = deepest = line = deepest_line = 0
-    for token in _BRACKET_TOKENS.findall(body):  # only escapes, brackets and newlines: fast on long bodies
-        if token == "\n":
-            line += 1
-        elif token == "[":
-            depth += 1
-            if depth > deepest:
-                deepest, deepest_line = depth, line
-        elif token == "]" and depth:
-            depth -= 1
-    return deepest, deepest_line
-
-
-_MARKERS = re.compile(r"^[ >]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")  # quote and list markers opening a line
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_ATX_H1 = re.compile(r"^\s{0,3}#(\s|$)")
-_HTML_H1 = re.compile(r"<h1[\s>]", re.I)
-_SETEXT_H1 = re.compile(r"^\s{0,3}=+\s*$")
-
-
-def _check_body(body: str, first_line: int, shown: str) -> list[Diagnostic]:
-    """Bounded input for pandoc, and the title as the page's only h1 (sections start at '##')."""
-    size = len(body.encode("utf-8"))
-    if size > MAX_BODY_BYTES:
-        return [error(shown, first_line, "body.too-large",
-                      f"the body is {size / 1e6:.1f} MB; the limit is {MAX_BODY_BYTES / 1e6:.0f} MB: split the article")]
-    deepest, at = _bracket_depth(body)
-    if deepest > MAX_BRACKETS:
-        return [error(shown, first_line + at, "body.too-deep", f"square brackets are nested {deepest} deep; pandoc needs "
-                      f"exponential time for that, so at most {MAX_BRACKETS} levels are allowed")]
-    problems, fenced, previous = [], False, ""
-    for number, line in enumerate(body.split("\n"), first_line):
-        expanded = line.expandtabs(4)
-        markers = _MARKERS.match(expanded).group(0)
-        depth = max(len(expanded) - len(expanded.lstrip(" >")), len(markers))
-        if depth > MAX_INDENT and expanded.strip():
-            return problems + [error(shown, number, "body.too-deep",
-                                     f"this line is nested {depth} columns deep; lists and quotes may nest at most "
-                                     f"{MAX_INDENT // 4} levels")]
-        if _FENCE.match(line):
-            fenced = not fenced
-        elif not fenced and (_ATX_H1.match(line) or _HTML_H1.search(line)
-                             or (_SETEXT_H1.match(line) and previous.strip())):
-            problems.append(error(shown, number, "body.h1", "a level-1 heading in the body; the title is the page's "
-                                  "only level-1 heading, so start sections at '##'"))
-        previous = line
-    return problems
 
 
 def _check_dates(values: dict, lines: dict, shown: str) -> list[Diagnostic]:
