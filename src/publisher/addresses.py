@@ -7,6 +7,7 @@ Paths are relative to the output folder, posix style; slugs and tags are already
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -45,8 +46,29 @@ def leaflet_path(slug: str, print_version: bool = False) -> str:
     return f"{SITE}/{slug}/{slug}{'-print' if print_version else ''}.pdf"
 
 
+def article_paths(slug: str) -> set[str]:
+    """Every output an article may have, whichever channels a build writes: no bundle file may take one."""
+    return {page_path(slug), leaflet_path(slug), leaflet_path(slug, True), *summary_paths(slug).values()}
+
+
+def tag_slug(tag: str) -> str:
+    """A tag's folder name, ASCII: 'C++' is 'c-plus-plus', not the page of 'C'; a tag with letters
+    of another script ('вода') keeps a short hash of itself, so each such tag has a page of its own."""
+    base = slugify(tag.replace("+", " plus ").replace("#", " sharp "))
+    letters = unicodedata.normalize("NFKD", tag)
+    if any(ch.isalnum() and not ch.isascii() for ch in letters):
+        digest = hashlib.sha256(tag_identity(tag).encode("utf-8")).hexdigest()[:8]
+        base = f"{base}-{digest}" if base else digest
+    return base or "tag"
+
+
+def tag_identity(tag: str) -> str:
+    """Tags written alike ('Water', 'water') are one topic with one page."""
+    return unicodedata.normalize("NFKC", tag).casefold()
+
+
 def tag_path(tag: str) -> str:
-    return f"{SITE}/tags/{slugify(tag) or 'tag'}/index.html"
+    return f"{SITE}/tags/{tag_slug(tag)}/index.html"
 
 
 def page_url(base_url: str | None, slug: str | None = None) -> str | None:

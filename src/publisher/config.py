@@ -32,7 +32,7 @@ DISCLAIMER_FIELDS = {
 }
 REVIEW_FIELDS = {
     "required": Field(schema.boolean, default=True),  # every published article needs reviewed_by and reviewed_on
-    "max_age_days": Field(schema.whole_number, default=365),  # an older review stops the article publishing
+    "max_age_days": Field(schema.within(schema.whole_number, 1, 36_500), default=365),  # an older review stops the article publishing
 }
 
 
@@ -72,8 +72,8 @@ def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
 
 
 def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]]) -> tuple[Config, list[Diagnostic]]:
-    """(the configuration, every problem in it); with problems, the defaults stand in for it, so
-    that the rest of a run can still be checked."""
+    """(the configuration, every problem in it); a value in error has its default, so the rest of a
+    run is still checked as the file says (an unreadable file: every default)."""
     path = project / CONFIG_NAME
     defaults = Config(channels=MappingProxyType({name: _defaults(options) for name, options in channel_options.items()}))
     if not path.is_file():
@@ -106,8 +106,8 @@ def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
                                                code=f"config.{name}", first_line=lines.get(name))
         values[name] = clean
         diagnostics += [_prefix(d, name) for d in problems]
-    if any(d.is_error for d in diagnostics):
-        return defaults, diagnostics
+    for name, fields in sections.items():  # a key in error has its default (schema.py); a section, its defaults
+        values.setdefault(name, {key: spec.default for key, spec in fields.items()})
     channels = {name: MappingProxyType(values[name]) for name in channel_options}
     return Config(
         site=SiteConfig(**values["site"]),

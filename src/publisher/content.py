@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema
+from .addresses import tag_identity, tag_slug
 from .errors import Diagnostic, error, warning
 from .bounds import check_body
 from .frontmatter import parse_document, read_text
@@ -70,6 +72,7 @@ class LoadedContent:
     articles: tuple[Article, ...]
     disclaimers: dict[str, Disclaimer]
     diagnostics: tuple[Diagnostic, ...]
+    broken: frozenset[str] = frozenset()  # ids of disclaimer files that failed to load (their errors say why)
 
 
 def find_article_files(content: Path) -> list[Path]:
@@ -90,26 +93,29 @@ def load_content(project: Path, content: Path, default_lang: str) -> LoadedConte
     if not content.is_dir():
         return LoadedContent((), {}, (error(shown_path(content, project), None, "content.missing",
                                             "content folder not found; create it or pass --content DIR"),))
-    disclaimers = {}
+    disclaimers, broken = {}, set()
     folder = content / DISCLAIMER_DIR
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-        disclaimer, problems = load_disclaimer(path, shown_path(path, project))
+        disclaimer, problems = load_disclaimer(path, shown_path(path, project), project)
         diagnostics += problems
         if disclaimer:
             disclaimers[disclaimer.id] = disclaimer
+        else:
+            broken.add(path.stem)
     articles = []
     for path in find_article_files(content):
-        article, problems = load_article(path, shown_path(path, project), default_lang)
+        article, problems = load_article(path, shown_path(path, project), default_lang, project)
         diagnostics += problems
         if article:
             articles.append(article)
-    diagnostics += _duplicates(articles)
-    return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics))
+    diagnostics += _duplicates(articles) + _tag_pages(articles)
+    return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics), frozenset(broken))
 
 
-def _read_checked(path: Path, shown: str, fields, code: str):
-    """Read a file and check its front matter: (text, document, values, problems); document None on failure."""
-    text, problems = read_text(path, shown)
+def _read_checked(path: Path, shown: str, fields, code: str, inside: Path | None):
+    """Read a file (refusing one outside ``inside``) and check its front matter:
+    (text, document, values, problems); document None on failure."""
+    text, problems = read_text(path, shown, inside)
     if text is None:
         return None, None, {}, problems
     document, problems = parse_document(text, shown)
@@ -120,17 +126,19 @@ def _read_checked(path: Path, shown: str, fields, code: str):
     return text, document, values, problems
 
 
-def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Article | None, list[Diagnostic]]:
-    text, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter")
+def load_article(path: Path, shown: str, default_lang: str = "en",
+                 inside: Path | None = None) -> tuple[Article | None, list[Diagnostic]]:
+    text, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter", inside)
     if document is None:
         return None, problems
     is_bundle = path.name == "index.md"
     if values["slug"] is None:
         values["slug"] = path.parent.name if is_bundle else path.stem
-        if not schema.SLUG_RE.fullmatch(values["slug"]):
+        if not schema.SLUG_RE.fullmatch(values["slug"]) or len(values["slug"]) > schema.MAX_SLUG:
             problems.append(error(shown, 1, "frontmatter.slug",
-                                  f"the name {values['slug']!r} is not a valid slug (lowercase letters, digits and "
-                                  "hyphens); rename the file or add 'slug: ...' to the front matter"))
+                                  f"the name {values['slug'][:40]!r}{'...' if len(values['slug']) > 40 else ''} is not "
+                                  f"a valid slug (lowercase letters, digits and hyphens, at most {schema.MAX_SLUG} "
+                                  "characters); rename the file or add 'slug: ...' to the front matter"))
     problems += check_body(document.body, document.body_line, shown)
     problems += _check_dates(values, document.lines, shown)
     if values["description"] and _sentence_count(values["description"]) > 2:
@@ -148,8 +156,8 @@ def load_article(path: Path, shown: str, default_lang: str = "en") -> tuple[Arti
     return article, problems
 
 
-def load_disclaimer(path: Path, shown: str) -> tuple[Disclaimer | None, list[Diagnostic]]:
-    text, document, values, problems = _read_checked(path, shown, DISCLAIMER_FIELDS, "disclaimer")
+def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple[Disclaimer | None, list[Diagnostic]]:
+    text, document, values, problems = _read_checked(path, shown, DISCLAIMER_FIELDS, "disclaimer", inside)
     if document is None:
         return None, problems
     if not schema.SLUG_RE.fullmatch(path.stem):
@@ -197,8 +205,32 @@ def _duplicates(articles: list[Article]) -> list[Diagnostic]:
     return problems
 
 
+def _tag_pages(articles: list[Article]) -> list[Diagnostic]:
+    """Each topic has a page of its own: two different tags may not share a tag page's folder name,
+    and a folder name must fit the file system."""
+    problems, seen = [], {}
+    for article in articles:
+        for tag in article.tags:
+            name, line = tag_slug(tag), article.lines.get("tags")
+            if len(name) > schema.MAX_SLUG:
+                problems.append(error(article.source, line, "frontmatter.tags", f"the tag {tag[:40]!r}... is too long for "
+                                      f"a page of its own (its name has {len(name)} characters, the limit is "
+                                      f"{schema.MAX_SLUG}); shorten it"))
+                continue
+            first = seen.setdefault(name, (tag, article.source))
+            if tag_identity(first[0]) != tag_identity(tag):
+                problems.append(error(article.source, line, "frontmatter.tags",
+                                      f"the tag {tag!r} would share the page tags/{name}/ with the tag {first[0]!r} "
+                                      f"({first[1]}); write both the same way, or make them differ in letters"))
+    return problems
+
+
 def shown_path(path: Path, project: Path) -> str:
-    try:
-        return path.resolve().relative_to(project.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """``path`` relative to the project as the author names it (a link by its own name, not its target's)."""
+    for folder, root in ((Path(os.path.abspath(path.parent)), Path(os.path.abspath(project))),
+                         (path.parent.resolve(), project.resolve())):
+        try:
+            return (folder / path.name).relative_to(root).as_posix()
+        except ValueError:
+            continue
+    return str(path)

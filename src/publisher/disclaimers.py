@@ -2,7 +2,8 @@
 
 Start from ``[disclaimers] default`` in publish.toml plus every disclaimer marked
 ``required: true``; the article's ``disclaimers:`` adds ids and drops defaults with ``-id``.
-A required disclaimer can never be dropped.
+A required disclaimer can never be dropped. A disclaimer whose file failed to load (``broken``)
+is not reported again as unknown: its file's own errors say what to fix.
 """
 
 from __future__ import annotations
@@ -15,16 +16,18 @@ from .model import Article, Disclaimer
 from .schema import suggest
 
 
-def check_default_disclaimers(config: Config, disclaimers: Mapping[str, Disclaimer]) -> list[Diagnostic]:
+def check_default_disclaimers(config: Config, disclaimers: Mapping[str, Disclaimer],
+                              broken: frozenset[str] = frozenset()) -> list[Diagnostic]:
     line = config.lines.get("disclaimers.default")
     return [
         error(config.path or "publish.toml", line, "config.disclaimers",
               f"[disclaimers] default names unknown disclaimer {ref!r}{_known(ref, disclaimers)}")
-        for ref in config.default_disclaimers if ref not in disclaimers
+        for ref in config.default_disclaimers if ref not in disclaimers and ref not in broken
     ]
 
 
-def resolve_disclaimers(article: Article, config: Config, disclaimers: Mapping[str, Disclaimer]):
+def resolve_disclaimers(article: Article, config: Config, disclaimers: Mapping[str, Disclaimer],
+                        broken: frozenset[str] = frozenset()):
     """Return (disclaimers in order, diagnostics)."""
     line = article.lines.get("disclaimers")
     chosen = [ref for ref in config.default_disclaimers if ref in disclaimers]
@@ -32,6 +35,8 @@ def resolve_disclaimers(article: Article, config: Config, disclaimers: Mapping[s
     problems = []
     for ref in article.disclaimer_refs:
         ident = ref.lstrip("-")
+        if ident in broken:
+            continue
         if ident not in disclaimers:
             problems.append(error(article.source, line, "frontmatter.disclaimers",
                                   f"unknown disclaimer {ident!r}{_known(ident, disclaimers)}"))

@@ -6,13 +6,17 @@ dates as text, so every date goes through the one ISO 8601 rule in ``dates.py``.
 
 from __future__ import annotations
 
+import os
+import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, error
+from .errors import Diagnostic, PublishError, error
+from .sanitise import normalise_text, surrogate_in
 
 
 class ContentLoader(yaml.SafeLoader):
@@ -55,16 +59,68 @@ class Document:
     body_line: int
 
 
-def read_text(path: Path, shown: str) -> tuple[str | None, list[Diagnostic]]:
-    """Read UTF-8 (a BOM is accepted), normalising Windows line endings."""
-    raw = path.read_bytes()
+def read_text(path: Path, shown: str, inside: Path | None = None) -> tuple[str | None, list[Diagnostic]]:
+    """Read UTF-8 (a BOM is accepted), normalising Windows line endings and control characters
+    (sanitise.normalise_text). With ``inside``, a file that resolves outside that folder (a
+    symbolic link out of the project) is refused, never read."""
+    if inside is not None:
+        problem = outside(path, inside, shown)
+        if problem:
+            return None, [problem]
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [error(shown, None, "file.unreadable", f"cannot be read ({exc.strerror}); check its permissions")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [error(shown, line, "file.encoding",
                             f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as UTF-8")]
-    return text.replace("\r\n", "\n").replace("\r", "\n"), []
+    return normalise_text(text.replace("\r\n", "\n").replace("\r", "\n")), []
+
+
+def write_source(path: Path, data: bytes, shown: str, *, new: bool = False) -> None:
+    """Write a source file as editors do: a temporary file in the same folder, then a rename, so no
+    reader sees half a file; never through a symbolic link; with ``new``, never over a file that
+    exists (the name is taken by a hard link, which fails when anything holds it already)."""
+    if path.is_symlink():
+        raise PublishError([error(shown, None, "file.link", "is a symbolic link, and publish never writes through "
+                                  "one: replace the link with a copy of the file, or pass another --slug")])
+    try:
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise PublishError([error(shown, None, "file.write", f"cannot be written ({exc.strerror}); check the "
+                                  "folder's permissions")]) from None
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask if new else stat.S_IMODE(path.stat().st_mode))
+        if new:
+            os.link(temporary, path)
+        else:
+            os.replace(temporary, path)
+    except FileExistsError:
+        raise PublishError([error(shown, None, "new.exists", "exists already; pass another --slug")]) from None
+    except OSError as exc:
+        raise PublishError([error(shown, None, "file.write", f"cannot be written ({exc.strerror}); check the "
+                                  "file's and the folder's permissions")]) from None
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def outside(path: Path, folder: Path, shown: str) -> Diagnostic | None:
+    """An error when ``path`` (following every symbolic link) lies outside ``folder``."""
+    try:
+        target = path.resolve(strict=True)
+    except (OSError, RuntimeError):  # a broken link, or a loop of links
+        return error(shown, None, "file.link", "is a symbolic link that leads nowhere; replace it with the file")
+    if target.is_relative_to(folder.resolve()):
+        return None
+    return error(shown, None, "file.outside", f"is a symbolic link to {target}, outside the project; files outside "
+                 "the project are never read: copy the file into the project instead")
 
 
 def parse_document(text: str, shown: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -153,8 +209,29 @@ def _construct_mapping(loader, node, shown):
             problems.append(error(shown, line, "frontmatter.yaml", f"{key!r} has a value YAML cannot read "
                                   f"({type(exc).__name__}: {str(exc)[:100]}); write it plainly, without a !!tag"))
             continue
+        data[key], surrogate = _normalised(data[key])
+        if surrogate:
+            problems.append(error(shown, line, "frontmatter.yaml", f"{key!r} holds the escape {surrogate}, half of a "
+                                  "character pair and not a character of its own; write the character itself"))
+            continue
         key_lines[key] = line
     return data, key_lines, problems
+
+
+def _normalised(value: Any) -> tuple[Any, str | None]:
+    """A YAML value with control characters that escapes made (``"\\x07"``) normalised, as
+    read_text does for the file itself; and the first lone surrogate an escape made, if any."""
+    if isinstance(value, str):  # a "\\r" escape is a line break, as in the file itself
+        return normalise_text(value.replace("\r\n", "\n").replace("\r", "\n")), surrogate_in(value)
+    if isinstance(value, list):
+        pairs = [_normalised(item) for item in value]
+        return [v for v, _ in pairs], next((bad for _, bad in pairs if bad), None)
+    if isinstance(value, dict):
+        pairs = {k: _normalised(v) for k, v in value.items()}
+        bad = next((b for _, b in pairs.values() if b), None)
+        return {k: v for k, (v, _) in pairs.items()}, bad or next((surrogate_in(k) for k in pairs
+                                                                   if isinstance(k, str) and surrogate_in(k)), None)
+    return value, None
 
 
 def _yaml_diagnostic(exc: yaml.YAMLError, shown: str) -> Diagnostic:

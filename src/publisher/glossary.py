@@ -34,11 +34,11 @@ def _pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<![\w-])" + re.escape(term) + r"(?![\w-])", re.IGNORECASE)
 
 
-def load_glossary(content: Path, shown: str) -> tuple[Glossary, list[Diagnostic]]:
+def load_glossary(content: Path, shown: str, inside: Path | None = None) -> tuple[Glossary, list[Diagnostic]]:
     path = content / GLOSSARY_NAME
     if not path.is_file():
         return Glossary({}), []
-    text, problems = read_text(path, shown)
+    text, problems = read_text(path, shown, inside)
     if text is None:
         return Glossary({}), problems
     loader = ContentLoader(text)

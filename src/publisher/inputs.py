@@ -148,12 +148,9 @@ class Digests:
 
 def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
     """What one article's render reads besides its channel's inputs: the article's source file
-    and bundle files, its disclaimers, its summary, and the addresses its page links to."""
+    and the bundle files it publishes, its disclaimers, its summary, and the addresses its page links to."""
     article = entry.article
-    bundle = []
-    if article.bundle_dir:
-        folder = Path(article.bundle_dir)
-        bundle = [(p.relative_to(folder).as_posix(), _file_digest(p)) for p in sorted(folder.rglob("*")) if p.is_file()]
+    bundle = [(relpath, _file_digest(Path(source))) for relpath, source in entry.bundle_files]
     return cache_key(
         article.slug, article.source, article.sha256, json.dumps(bundle),
         json.dumps([[d.id, d.sha256] for d in entry.disclaimers]),

@@ -122,6 +122,7 @@ class Entry:
     summary_text: Optional[str] = None  # the summary as plain text, one line per paragraph
     summary_wrapped: Optional[str] = None  # the same, wrapped for the plain-text summary file
     summary_figures: Any = None  # readability.Readability of summary_text, when measured
+    bundle_files: tuple = ()  # (path in the bundle, source file) of each file published beside the page (bundles.py)
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:
         return tuple(d for d in self.disclaimers if d.placement == placement)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from . import dates
+from .bundles import bundle_files
 from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.references import check_embedded_files, check_leaflet_references
@@ -120,6 +121,7 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         plan.diagnostics += exc.diagnostics
         return plan
     plan.markdown.save()  # now, so a run that fails later need not convert again
+    plan.entries = [_with_bundle(entry, plan) for entry in plan.entries]
     for entry in plan.entries:
         plan.diagnostics += check_embedded_files(entry, project.content)
         if "pdf" in names:
@@ -131,20 +133,27 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
     return plan
 
 
+def _with_bundle(entry: Entry, plan: Plan) -> Entry:
+    files, problems = bundle_files(entry, plan.project.root)
+    plan.diagnostics += problems
+    return dataclasses.replace(entry, bundle_files=files) if files else entry
+
+
 def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site:
     """Config, disclaimers, articles, glossary and claims; every problem goes to ``diagnostics``."""
     config, problems = read_config(project.root, registry.options())
     diagnostics += problems
     content = load_content(project.root, project.content, config.site.language)
     glossary, glossary_problems = load_glossary(project.content,
-                                                shown_path(project.content / GLOSSARY_NAME, project.root))
-    claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root))
+                                                shown_path(project.content / GLOSSARY_NAME, project.root), project.root)
+    claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root),
+                                          project.root)
     diagnostics += list(content.diagnostics) + glossary_problems + claim_problems
     if not problems:  # against an unreadable publish.toml, every default would look unknown
-        diagnostics += check_default_disclaimers(config, content.disclaimers)
+        diagnostics += check_default_disclaimers(config, content.disclaimers, content.broken)
     resolved = {}
     for article in content.articles:
-        resolved[article.slug], found = resolve_disclaimers(article, config, content.disclaimers)
+        resolved[article.slug], found = resolve_disclaimers(article, config, content.disclaimers, content.broken)
         diagnostics += found
     return Site(config, content, resolved, glossary, tuple(claims))
 

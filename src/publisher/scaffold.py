@@ -10,7 +10,8 @@ import yaml
 from .addresses import slugify
 from .dates import Moment
 from .errors import PublishError, error
-from .schema import SLUG_RE
+from .frontmatter import write_source
+from .schema import MAX_SLUG, SLUG_RE
 
 
 def new_article(content: Path, title: str, *, slug: str | None, author: str | None,
@@ -18,12 +19,13 @@ def new_article(content: Path, title: str, *, slug: str | None, author: str | No
     if not title.strip():
         raise ValueError("the title must not be empty")
     slug = slug or slugify(title)
-    if not SLUG_RE.fullmatch(slug):
-        raise ValueError(f"cannot use {slug!r} as a slug; pass --slug with lowercase letters, digits and hyphens")
+    if not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG:
+        raise ValueError(f"cannot use {slug!r} as a slug; pass --slug with lowercase letters, digits and hyphens, "
+                         f"at most {MAX_SLUG} characters")
     if not author:
         raise ValueError("no author: pass --author NAME or set [site] author in publish.toml")
     path = content / f"{slug}.md"
-    if path.exists() or (content / slug / "index.md").exists():
+    if path.exists() or path.is_symlink() or (content / slug / "index.md").exists():
         raise PublishError([error(str(path), None, "new.exists", "an article with this slug exists; pass another --slug")])
     front_matter = {
         "id": str(uuid.uuid4()),
@@ -38,5 +40,5 @@ def new_article(content: Path, title: str, *, slug: str | None, author: str | No
     text = "---\n" + yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True) + "---\n\n" \
         "## First section\n\nWrite the article here, with sections starting at '##'.\n"
     content.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    write_source(path, text.encode("utf-8"), str(path), new=True)
     return path

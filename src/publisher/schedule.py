@@ -46,7 +46,10 @@ def unchanged_span(articles: Iterable[Article], now: Moment, review_max_days: Op
         if article.expires is not None:
             points.append(article.expires.instant)
         if review_max_days is not None and article.reviewed_on is not None:
-            points.append(article.reviewed_on.instant + timedelta(days=review_max_days + 1))
+            try:
+                points.append(article.reviewed_on.instant + timedelta(days=review_max_days + 1))
+            except OverflowError:  # a review whose limit falls after the year 9999 never grows too old
+                pass
     micros = [microseconds(p) for p in points]
     at = microseconds(now.instant)
     return max((m for m in micros if m <= at), default=None), min((m for m in micros if m > at), default=None)

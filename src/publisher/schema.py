@@ -19,6 +19,7 @@ from .errors import Diagnostic, error
 Converter = Callable[[Any], Any]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_SLUG = 100  # characters: a slug names a folder and files ('<slug>-print.pdf'), and file names stop at 255 bytes
 _URL_RE = re.compile(r"https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\s<>\"'`\\]*)?")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
@@ -64,6 +65,17 @@ def whole_number(value: Any) -> int:
     return value
 
 
+def within(convert: Converter, low: float, high: float) -> Converter:
+    """A number (``number`` or ``whole_number``) from ``low`` to ``high``: a limit of -1, nan or
+    1e400 would switch a check off or overflow the dates it is added to."""
+    def converted(value: Any):
+        value = convert(value)
+        if not low <= value <= high:  # false for nan too
+            raise ValueError(f"must be from {low:g} to {high:g}")
+        return value
+    return converted
+
+
 def moment(value: Any):
     return parse_moment(value if isinstance(value, str) else "")
 
@@ -71,6 +83,8 @@ def moment(value: Any):
 def slug(value: Any) -> str:
     if not isinstance(value, str) or not SLUG_RE.fullmatch(value):
         raise ValueError("must use only lowercase letters a-z, digits and single hyphens (e.g. 'ketamine-therapy')")
+    if len(value) > MAX_SLUG:
+        raise ValueError(f"is {len(value)} characters long; the limit is {MAX_SLUG}, as it names folders and files")
     return value
 
 

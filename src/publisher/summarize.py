@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PublishError, error
-from .frontmatter import parse_document, read_text
+from .frontmatter import parse_document, write_source
 from .glossary import Glossary
 from .markdown import PLAIN, Conversion, MarkdownConverter
 from .model import Article
 from .readability import Readability, measure, sentence_grade, split_sentences
+from .sanitise import normalise_text
 
 MIN_WORDS = 5  # shorter "sentences" are headings or fragments
 _HEADING = re.compile(r"^#{2}\s+(.*?)\s*#*\s*$")
@@ -85,9 +86,9 @@ def write_plain_summary(path: Path, shown: str, summary: str) -> None:
         while last < end and (not lines[last].strip() or lines[last][0] in " \t"):
             last += 1
         lines[first:last] = block
-    path.write_bytes(newline.join(lines).encode("utf-8"))
-    text, _ = read_text(path, shown)
-    document, problems = parse_document(text or "", shown)
+    updated = newline.join(lines)
+    document, problems = parse_document(normalise_text(updated.replace("\r\n", "\n").lstrip("\ufeff")), shown)
     if document is None or document.data.get("plain_summary", "").strip() != summary.strip():
-        path.write_bytes(raw.encode("utf-8"))  # put the file back as it was
-        raise PublishError(problems or [error(shown, None, "summary.write", "the summary did not read back as written")])
+        raise PublishError(problems or [error(shown, None, "summary.write", "the summary did not read back as written; "
+                                              "the file is unchanged: add the summary by hand")])
+    write_source(path, updated.encode("utf-8"), shown)

@@ -38,7 +38,7 @@ class FeedChannel:
     manifest_keys = ("feeds",)
     templates = ()
     options = {
-        "limit": Field(schema.whole_number, default=20),  # items per feed, newest first
+        "limit": Field(schema.within(schema.whole_number, 1, 10_000), default=20),  # items per feed, newest first
         "title": Field(schema.plain_text),  # default: [site] title
         "description": Field(schema.plain_text),  # default: [site] description, else the title
     }

@@ -71,11 +71,8 @@ class HtmlChannel:
             site_outputs=ctx.site_outputs,
             structured_data=structured_data(article, ctx.config.site.base_url),
         ))
-        if article.bundle_dir:  # images and files beside a bundle's index.md go beside its page
-            bundle = Path(article.bundle_dir)
-            for asset in sorted(bundle.rglob("*")):
-                if asset.is_file() and asset.name != "index.md":
-                    rendered.add(bundle_file_path(article.slug, asset.relative_to(bundle).as_posix()), asset.read_bytes())
+        for relpath, source in entry.bundle_files:  # what the page references of its bundle (bundles.py)
+            rendered.add(bundle_file_path(article.slug, relpath), Path(source).read_bytes())
         return rendered
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:

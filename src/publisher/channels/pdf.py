@@ -42,7 +42,7 @@ class PdfChannel:
     templates = ("pdf/leaflet.html", "pdf/leaflet.css", "pdf/leaflets.html")
     options = {
         "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),
-        "max_pages": Field(schema.whole_number, default=4),
+        "max_pages": Field(schema.within(schema.whole_number, 1, 100), default=4),
         "print_marks": Field(schema.boolean, default=False),  # also write <slug>-print.pdf with bleed and crop marks
     }
 

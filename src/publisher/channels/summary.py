@@ -27,8 +27,8 @@ class SummaryChannel:
     manifest_keys = ("summary_html", "summary_text", "summary_source")
     templates = ("summary/summary.html", "summary/summary.txt")
     options = {
-        "max_grade": Field(schema.number, default=8.0),  # Flesch-Kincaid grade
-        "max_words": Field(schema.whole_number, default=200),
+        "max_grade": Field(schema.within(schema.number, 1, 20), default=8.0),  # Flesch-Kincaid grade
+        "max_words": Field(schema.within(schema.whole_number, 10, 2_000), default=200),
         "auto": Field(schema.boolean, default=False),  # use a generated draft when there is no plain_summary
     }
 

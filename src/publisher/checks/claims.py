@@ -29,11 +29,11 @@ class ClaimRule:
     pattern: re.Pattern
 
 
-def load_claims(content: Path, shown: str) -> tuple[list[ClaimRule], list[Diagnostic]]:
+def load_claims(content: Path, shown: str, inside: Path | None = None) -> tuple[list[ClaimRule], list[Diagnostic]]:
     path = content / CLAIMS_NAME
     if not path.is_file():
         return [], []
-    text, problems = read_text(path, shown)
+    text, problems = read_text(path, shown, inside)
     if text is None:
         return [], problems
     loader = ContentLoader(text)

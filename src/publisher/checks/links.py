@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..addresses import (
@@ -86,10 +85,7 @@ def site_addresses(entries: list[Entry]) -> set[str]:
     for entry in entries:
         article = entry.article
         paths |= {leaflet_path(article.slug), *summary_paths(article.slug).values(), *map(tag_path, article.tags)}
-        if article.bundle_dir:
-            bundle = Path(article.bundle_dir)
-            paths |= {bundle_file_path(article.slug, p.relative_to(bundle).as_posix())
-                      for p in bundle.rglob("*") if p.is_file() and p.name != "index.md"}
+        paths |= {bundle_file_path(article.slug, relpath) for relpath, _ in entry.bundle_files}
     return {site_relative(path) for path in paths}
 
 

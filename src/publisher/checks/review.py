@@ -9,6 +9,10 @@ from ..model import Article
 
 
 def check_review(article: Article, review: ReviewConfig, now: Moment) -> list[Diagnostic]:
+    if article.reviewed_on and article.reviewed_on.instant > now.instant:  # it would never grow stale
+        return [error(article.source, article.lines.get("reviewed_on"), "review.future",
+                      f"reviewed_on ({article.reviewed_on}) is after {now}: a review is dated the day it was done; "
+                      "correct the date")]
     if not review.required:
         return []
     if not article.reviewed_by or not article.reviewed_on:

@@ -1,0 +1,144 @@
+"""The files of a page bundle that are published beside its page, and why the others are not.
+
+A bundle (``content/<slug>/index.md`` and its files) often arrives as an agency's folder, so its
+files are not trusted: a file is published only when the article references it (an image, a
+link to a PDF), only when it is a passive type (images, PDF, audio, video, text), never when it
+would take the address of one of the article's own outputs (its page, leaflet or summary), and
+never from outside the project. An SVG is refused when it holds anything a browser would run or
+fetch: it is served from the site's own origin, so a script in it would run as the site.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .addresses import article_paths, bundle_file_path
+from .errors import Diagnostic, error
+from .frontmatter import outside
+from .model import Entry
+
+PUBLISHED_TYPES = {
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg",  # images
+    ".pdf", ".txt", ".csv",  # documents a browser shows without running anything
+    ".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".webm", ".ogv", ".vtt",  # media, captions
+}
+MAX_SVG_BYTES = 2_000_000
+_URL_ATTRIBUTES = ("src", "href", "poster")
+_SCRIPTED = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
+_ANIMATION = {"set", "animate", "animatemotion", "animatetransform"}
+_EXTERNAL_URL = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.I)
+
+
+class _References(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.found += [value for name, value in attrs if name in _URL_ATTRIBUTES and value]
+
+
+def referenced_files(body_html: str) -> list[str]:
+    """Relative paths (inside the bundle, normalised) of what a sanitised body references."""
+    parser = _References()
+    parser.feed(body_html)
+    paths = []
+    for url in parser.found:
+        parts = urlsplit(url.strip())
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            continue
+        path = posixpath.normpath(unquote(parts.path))
+        if path != "." and not path.startswith("../") and path != ".." and path not in paths:
+            paths.append(path)
+    return paths
+
+
+def bundle_files(entry: Entry, project: Path) -> tuple[tuple[tuple[str, str], ...], list[Diagnostic]]:
+    """((path in the bundle, source file), ...) to publish, and why a referenced file is refused."""
+    article = entry.article
+    if not article.bundle_dir:
+        return (), []
+    bundle = Path(article.bundle_dir)
+    reserved = article_paths(article.slug)
+    files, problems = [], []
+    for relpath in referenced_files(entry.body_html):
+        source = bundle.joinpath(*relpath.split("/"))
+        if relpath == "index.md" or not (source.is_file() or source.is_symlink()):
+            continue  # the article itself, a folder, or missing (checks/references.py and links.py say so)
+        shown = f"{posixpath.dirname(article.source)}/{relpath}"
+        refused = outside(source, project, shown)
+        if refused:
+            problems.append(refused)
+            continue
+        line = _line_of(entry, relpath)
+        problem = _refusal(relpath, source, article.slug, reserved)
+        if problem:
+            problems.append(error(article.source, line, problem[0], f"{shown}: {problem[1]}"))
+        else:
+            files.append((relpath, str(source)))
+    return tuple(files), problems
+
+
+def _refusal(relpath: str, source: Path, slug: str, reserved: set[str]) -> tuple[str, str] | None:
+    """(code, why and how to fix it) when a referenced bundle file must not be published."""
+    if bundle_file_path(slug, relpath) in reserved or relpath.split("/")[0] == "summary":
+        return "bundle.address", (f"its name would replace the article's own {relpath} (its page, leaflet or plain "
+                                  "summary); rename the file and its reference")
+    suffix = source.suffix.lower()
+    if suffix not in PUBLISHED_TYPES:
+        kind = f"a {suffix} file" if suffix else "a file without a type"
+        return "bundle.type", (f"is {kind}; a bundle publishes only images, PDF, audio, video, text and CSV files, "
+                               "so nothing it holds runs on the site: convert it to one of those")
+    if suffix == ".svg":
+        problem = svg_problem(source.read_bytes())
+        if problem:
+            return "bundle.svg", f"{problem}; a browser would run or fetch it as this site. Export the drawing " \
+                                 "again as plain SVG (shapes and text only), or as a PNG"
+    return None
+
+
+def svg_problem(data: bytes) -> str | None:
+    """What in an SVG would run or fetch something, or None when it is shapes, text and styles only."""
+    if len(data) > MAX_SVG_BYTES:
+        return f"the SVG is {len(data) / 1e6:.1f} MB (the limit is {MAX_SVG_BYTES / 1e6:.0f} MB)"
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
+        return "the SVG declares a DOCTYPE or entities"
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as exc:
+        return f"the SVG is not well-formed XML ({exc})"
+    if _local(root.tag) != "svg":
+        return f"the file is not an SVG drawing (its root element is <{_local(root.tag)}>)"
+    for element in root.iter():
+        name = _local(element.tag).lower()
+        if name in _SCRIPTED:
+            return f"the SVG holds a <{_local(element.tag)}> element"
+        if name == "style" and (_EXTERNAL_URL.search(element.text or "") or "@import" in (element.text or "")):
+            return "the SVG's stylesheet loads another file (url() or @import)"
+        for attribute, value in element.attrib.items():
+            local = _local(attribute).lower()
+            if local.startswith("on"):
+                return f"the SVG has an event handler ({_local(attribute)}= on <{_local(element.tag)}>)"
+            if local == "href" and not value.strip().startswith("#"):
+                return f"the SVG links to {value.strip()[:60]!r} (only links inside the drawing, '#id', are allowed)"
+            if _EXTERNAL_URL.search(value):
+                return f"the SVG's {_local(attribute)}= loads another file (url())"
+            if name in _ANIMATION and local == "attributename" and "href" in value.lower():
+                return f"the SVG animates a link (<{_local(element.tag)} attributeName={value!r}>)"
+    return None
+
+
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _line_of(entry: Entry, relpath: str) -> int | None:
+    for number, line in enumerate(entry.article.body.split("\n"), entry.article.body_line):
+        if relpath in line or posixpath.basename(relpath) in line:
+            return number
+    return None
