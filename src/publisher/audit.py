@@ -3,13 +3,17 @@
 Source checks are the very plan a build of every channel runs (plan.py: front matter, disclaimers,
 layouts, glossary, claims, medical review, embedded files, summaries and their readability), plus
 internal links and image alt text. ``built`` re-reads an existing output folder the way its
-readers will, so a build that someone edited afterwards can be audited.
+readers will, so a build that someone edited afterwards can be audited: a manifest of the wrong
+shape is reported, problem by problem, and no file outside the folder is ever read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Optional
 
 from .api import resolve_now
@@ -18,7 +22,7 @@ from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .checks.links import check_links
 from .errors import Diagnostic, PublishError, error
 from .model import Project
-from .output import StagingFolder, read_manifest
+from .output import MANIFEST, StagingFolder
 from .plan import Options, make_plan
 
 
@@ -86,14 +90,17 @@ def check_project(project, *, content=None, layouts=None, built=None, as_of=None
 
 
 def verify_build(folder: Path, plan) -> list[Diagnostic]:
-    """Every output a build's manifest lists still carries its disclaimers, in today's wording."""
-    manifest = read_manifest(folder)
+    """Every output a build's manifest lists still carries its disclaimers, in today's wording.
+
+    The folder may have been edited, or not be ours: the manifest is checked for shape first, and
+    no file it names is read unless it lies inside the folder (symbolic links resolved).
+    """
+    manifest, problems = _load_manifest(folder)
     if manifest is None:
-        return [error(str(folder), None, "verify.manifest", "not a publisher build: no readable manifest.json")]
+        return problems
+    records, feeds = _manifest_parts(folder, manifest, problems)
     by_slug = {e.article.slug: e for e in plan.entries}
-    listed = {record.get("slug") for record in manifest["articles"]}
-    others = [a for a in plan.site.content.articles if a.slug in listed and a.slug not in by_slug]
-    problems, entries, outputs = [], [], {}
+    others = [a for a in plan.site.content.articles if a.slug in records and a.slug not in by_slug]
     if others:  # built then, not published as of now (expired, or built with --drafts or --future)
         from .plan import prepare_entries
 
@@ -101,35 +108,196 @@ def verify_build(folder: Path, plan) -> list[Diagnostic]:
             by_slug.update((e.article.slug, e) for e in prepare_entries(others, plan.site, plan.markdown, set()))
         except PublishError as exc:
             problems += exc.diagnostics
-    for record in manifest["articles"]:
-        slug = record.get("slug")
+    where = f"{folder}/{MANIFEST}"
+    entries, outputs = [], {}
+    for slug, (disclaimers, files) in records.items():
         entry = by_slug.get(slug)
         if entry is None:
-            problems.append(error(f"{folder}/manifest.json", None, "verify.article",
+            problems.append(error(where, None, "verify.article",
                                   f"the build lists article {slug!r}, which the content no longer has"))
             continue
-        built_with = [(d.get("id"), d.get("sha256")) for d in record.get("disclaimers", [])]
-        if built_with != [(d.id, d.sha256) for d in entry.disclaimers]:
-            problems.append(error(f"{folder}/manifest.json", None, "verify.wording",
+        if disclaimers is not None and disclaimers != [(d.id, d.sha256) for d in entry.disclaimers]:
+            problems.append(error(where, None, "verify.wording",
                                   f"article {slug!r} was built with other disclaimers or other wording than the "
                                   "content has now; rebuild it"))
-        for name, path in record.get("outputs", {}).items():
-            if not (folder / path).is_file():
-                problems.append(error(f"{folder}/{path}", None, "verify.missing",
-                                      f"article {slug!r}: the {name} output listed in manifest.json is missing"))
         entries.append(entry)
-        outputs[slug] = {k: v for k, v in record.get("outputs", {}).items() if (folder / v).is_file()}
-    for key, value in sorted(manifest.items()):
-        listed = value.values() if isinstance(value, dict) and key != "articles" else [value] if isinstance(value, str) else []
-        for path in listed:
-            if isinstance(path, str) and not (folder / path).is_file():
-                problems.append(error(f"{folder}/{path}", None, "verify.missing",
-                                      f"the {key} output listed in manifest.json is missing"))
+        outputs[slug] = files
     built = StagingFolder(folder)  # read only: the checks read files through it
-    feeds = {k: v for k, v in manifest.get("feeds", {}).items() if (folder / v).is_file()}
-    found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
-             + verify_feeds(entries, feeds, plan.site.config.site.base_url, built))
+    with _quiet("pypdf"):  # a damaged leaflet is one diagnostic, not also pypdf's log lines on stderr
+        found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
+                 + verify_feeds(entries, feeds, plan.site.config.site.base_url, built))
     return problems + [_under(d, folder) for d in found]
+
+
+TEXT_OUTPUTS = ("html", "summary_html", "summary_text")  # read as UTF-8 text by the checks
+REBUILD = "rebuild the folder with 'publish build'"
+
+
+def _load_manifest(folder: Path) -> tuple[dict | None, list[Diagnostic]]:
+    """The manifest as a JSON object, or None and the one reason it is not."""
+    where = f"{folder}/{MANIFEST}"
+
+    def refuse(why: str):
+        return None, [error(where, None, "verify.manifest", f"not a publisher build: {why}")]
+
+    path = folder / MANIFEST
+    if not path.is_file():
+        return refuse("there is no manifest.json in the folder; give --built the folder 'publish build' wrote")
+    if not _inside(folder, path):
+        return refuse("manifest.json is a symbolic link that leads out of the folder; it was not read")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return refuse(f"manifest.json cannot be read ({exc.strerror}); {REBUILD}")
+    if not data.strip():
+        return refuse(f"manifest.json is empty; {REBUILD}")
+    try:
+        manifest = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return refuse(f"manifest.json is not UTF-8 text (byte {exc.start}); {REBUILD}")
+    except ValueError as exc:
+        return refuse(f"manifest.json is not valid JSON ({exc}); {REBUILD}")
+    except RecursionError:
+        return refuse(f"manifest.json is not valid JSON (nested too deeply); {REBUILD}")
+    if not isinstance(manifest, dict):
+        return refuse(f"manifest.json holds {_kind(manifest)}, not an object with an 'articles' list; {REBUILD}")
+    if not isinstance(manifest.get("articles"), list):
+        found = "has no 'articles'" if "articles" not in manifest else f"'articles' is {_kind(manifest['articles'])}"
+        return refuse(f"manifest.json {found}, not a list of articles; {REBUILD}")
+    return manifest, []
+
+
+def _manifest_parts(folder: Path, manifest: dict, problems: list[Diagnostic]):
+    """From a manifest of the right outline: per slug (disclaimers, {output: path}), and the feeds,
+    keeping only paths to files inside the folder. Every other problem goes into ``problems``."""
+    where = f"{folder}/{MANIFEST}"
+
+    def bad(message: str) -> None:
+        problems.append(error(where, None, "verify.manifest", f"{message}; {REBUILD}"))
+
+    records: dict[str, tuple[list | None, dict[str, str]]] = {}
+    for index, record in enumerate(manifest["articles"]):
+        at = f"articles[{index}]"
+        if not isinstance(record, dict):
+            bad(f"{at} is {_kind(record)}, not an object")
+            continue
+        slug = record.get("slug")
+        if not isinstance(slug, str) or not slug:
+            bad(f"{at} has no 'slug'" if "slug" not in record else f"{at}.slug is {_kind(slug)}, not a string")
+            continue
+        if slug in records:
+            bad(f"{at} lists article {slug!r} a second time")
+            continue
+        for key in ("title", "source", "date", "updated", "id"):
+            if key in record and not isinstance(record[key], str):
+                bad(f"{at}.{key} (article {slug!r}) is {_kind(record[key])}, not a string")
+        disclaimers = _disclaimers(record.get("disclaimers", []), f"{at}.disclaimers (article {slug!r})", bad)
+        outputs = record.get("outputs", {})
+        if not isinstance(outputs, dict):
+            bad(f"{at}.outputs (article {slug!r}) is {_kind(outputs)}, not an object of output paths")
+            outputs = {}
+        files = {}
+        for name, path in outputs.items():
+            what = f"article {slug!r}: the {name} output"
+            if _usable(folder, path, f"{at}.outputs.{name}", what, bad, problems) and \
+                    (name not in TEXT_OUTPUTS or _utf8(folder, path, what, problems)):
+                files[name] = path
+        records[slug] = (disclaimers, files)
+    feeds = {}
+    for key, value in sorted(manifest.items()):
+        if key == "articles":
+            continue
+        if key == "feeds" and not isinstance(value, dict):
+            bad(f"feeds is {_kind(value)}, not an object of feed paths")
+        elif isinstance(value, str):
+            _usable(folder, value, key, f"the {key} output", bad, problems)
+        elif isinstance(value, dict):
+            for name, path in value.items():
+                if key == "feeds" and name not in ("rss", "atom"):
+                    bad(f"feeds.{name} is not a kind of feed publisher writes (rss, atom)")
+                elif _usable(folder, path, f"{key}.{name}", f"the {key} output {name!r}", bad, problems) \
+                        and key == "feeds":
+                    feeds[name] = path
+        else:
+            bad(f"{key} is {_kind(value)}, not an output path or an object of output paths")
+    return records, feeds
+
+
+def _disclaimers(value, at: str, bad) -> list[tuple[str, str]] | None:
+    """(id, sha256) of each disclaimer a record was built with; None when they cannot be told."""
+    if not isinstance(value, list):
+        bad(f"{at} is {_kind(value)}, not a list")
+        return None
+    found = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("id", "sha256")):
+            bad(f"{at}[{index}] is {_kind(item)}, not an object with an 'id' and a 'sha256' string")
+            return None
+        found.append((item["id"], item["sha256"]))
+    return found
+
+
+def _usable(folder: Path, path, at: str, what: str, bad, problems: list[Diagnostic]) -> bool:
+    """Whether ``path`` names a file inside ``folder`` that may be read; says why not."""
+    if not isinstance(path, str):
+        bad(f"{at} is {_kind(path)}, not a path")
+        return False
+    pure = PurePosixPath(path)
+    if not path or "\0" in path or "\\" in path or pure.is_absolute() or ".." in pure.parts:
+        bad(f"{at} is {path!r}, not a relative path inside the build folder (it was not read)")
+        return False
+    if not _inside(folder, folder / path):
+        bad(f"{at} is {path!r}, which leads out of the build folder through a symbolic link (it was not read)")
+        return False
+    try:
+        is_file, exists = (folder / path).is_file(), (folder / path).exists()
+    except OSError as exc:  # e.g. a name too long
+        problems.append(error(f"{folder}/{path}", None, "verify.missing", f"{what} cannot be read ({exc.strerror})"))
+        return False
+    if not is_file:
+        problems.append(error(f"{folder}/{path}", None, "verify.missing", f"{what} listed in manifest.json "
+                              + ("is not a plain file; it was not read" if exists else "is missing")))
+    return is_file
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        return False
+
+
+def _utf8(folder: Path, path: str, what: str, problems: list[Diagnostic]) -> bool:
+    """A page or text file is read as UTF-8, the way browsers are told to read it."""
+    try:
+        (folder / path).read_bytes().decode("utf-8")
+        return True
+    except OSError as exc:
+        problems.append(error(f"{folder}/{path}", None, "verify.unreadable", f"{what} cannot be read ({exc.strerror})"))
+    except UnicodeDecodeError as exc:
+        problems.append(error(f"{folder}/{path}", None, "verify.unreadable",
+                              f"{what} is not UTF-8 text (byte {exc.start}); {REBUILD}"))
+    return False
+
+
+@contextlib.contextmanager
+def _quiet(name: str):
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _kind(value) -> str:
+    """What a JSON value is, for a message: 'a number (5)', 'null', 'a list'."""
+    kinds = {type(None): "null", bool: "true/false", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "an object"}
+    kind = kinds.get(type(value), type(value).__name__)
+    shown = json.dumps(value, ensure_ascii=False) if not isinstance(value, (list, dict)) else ""
+    return f"{kind} {shown}" if value is not None and len(shown) <= 40 and shown else kind
 
 
 def _under(diagnostic: Diagnostic, folder: Path) -> Diagnostic:
