@@ -141,7 +141,11 @@ def make_handler(site: LiveSite):
             try:
                 self._route()
             except Refused as refused:
-                self._send(f"{refused}\n".encode(), "text/plain; charset=utf-8", refused.status)
+                page = site.out / "site" / "404.html"
+                if refused.status == HTTPStatus.NOT_FOUND and page.is_file():  # the site's own, as its host shows it
+                    self._send(site.decorate(page.read_bytes()), "text/html; charset=utf-8", refused.status)
+                else:
+                    self._send(f"{refused}\n".encode(), "text/plain; charset=utf-8", refused.status)
             except (ConnectionError, TimeoutError):
                 pass  # the client hung up or went quiet: nobody to answer
             except Exception as exc:  # a bug of ours: answer 500, say so in the terminal, keep serving
