@@ -17,7 +17,6 @@ the repository's), and runs ``publish build --as-of 2027-01-01`` as a real proce
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -489,9 +488,8 @@ def test_remote_image_is_never_fetched(built_base, tmp_path, server):
 
 
 def lock_path(out: Path) -> Path:
-    """The lock file output.output_lock takes for ``out`` (a hash of its resolved path, in the temp folder)."""
-    digest = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]
-    return Path(tempfile.gettempdir()) / f"publisher-{digest}.lock"
+    """The lock file output.output_lock takes for ``out``: ``.<name>.lock`` beside it."""
+    return out.parent / f".{out.name}.lock"
 
 
 def test_build_waits_for_the_lock(built_base, tmp_path):

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from . import dates
-from .errors import PublishError, error, warning
+from .errors import PublishError, error, raise_if_errors, warning
 from .model import BuildReport, Project
-from .output import output_lock, read_manifest
+from .output import check_output_folder, output_lock, read_manifest
 from .uptodate import Request
 
 Progress = Callable[[str, int, int], None]  # channel, done, total
@@ -38,10 +38,12 @@ def build(
     Conversions and leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing
     that shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
     Two builds of one output folder never interleave: the second waits (``on_wait`` hears why).
+    The output folder is checked before its lock file is made beside it (see output.py).
     """
     paths = Project.at(project, content, layouts)
     out = Path(out) if out else paths.root / "build"
     channels = tuple(channels) if channels else None
+    raise_if_errors(check_output_folder(out, paths.root, paths.content, paths.layouts))  # before its lock is made
     with output_lock(out, on_wait):
         now = resolve_now(as_of)
         request = Request(paths.root, paths.content, paths.layouts, out, channels, drafts, future) \

@@ -7,13 +7,14 @@ readable diagnostics and exit code 1. Usage mistakes exit 2 (click's convention)
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from . import dates
+from . import dates, signals
 from .version import __version__
 from .api import build as build_project
 from .channels import CHANNEL_NAMES
@@ -107,16 +108,36 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
     def progress(channel: str, done: int, total: int) -> None:
         click.echo(f"\r{channel:>9}: {done}/{total}", nl=done == total, err=True)
 
-    try:
-        report = build_project(project, _under(project, out), channels or None, as_of,
-                               content=_under(project, content), layouts=_under(project, layouts),
-                               drafts=drafts, future=future, progress=progress if show_progress else None,
-                               use_cache=not no_cache, on_wait=None if quiet else lambda m: click.echo(m, err=True))
-    except PublishError as exc:
-        _fail(exc, "Build")
-    if output_format == "json":
-        click.echo(json.dumps({**report.as_json(), "seconds": round(time.monotonic() - started, 2)}, indent=2))
-        return
+    with signals.interruptible():  # SIGTERM, Ctrl-C: stop cleanly, see signals.py
+        try:
+            report = build_project(project, _under(project, out), channels or None, as_of,
+                                   content=_under(project, content), layouts=_under(project, layouts),
+                                   drafts=drafts, future=future, progress=progress if show_progress else None,
+                                   use_cache=not no_cache,
+                                   on_wait=None if quiet else lambda m: click.echo(m, err=True))
+            signals.finishing()  # the build is done: a signal from now on only changes the exit code
+        except BaseException as exc:
+            signum = exc.signum if isinstance(exc, signals.Interrupted) else signals.unfinished()
+            if signum is not None:  # also what a signal broke on its way (a pool whose workers it ended)
+                shown = _display(_under(project, out) or project / "build")
+                click.echo(("\n" if show_progress else "") + f"Build interrupted by {signal.Signals(signum).name}: "
+                           f"every render process is stopped and {shown}/ is unchanged.", err=True)
+                sys.exit(128 + signum)
+            if not isinstance(exc, PublishError):
+                raise
+            signals.finishing()  # a signal now would only hide these errors
+            _fail(exc, "Build")
+        if output_format == "json":
+            click.echo(json.dumps({**report.as_json(), "seconds": round(time.monotonic() - started, 2)}, indent=2))
+        else:
+            _print_report(report, quiet, started)
+        stopped = signals.pending()
+    if stopped:
+        click.echo(f"Stopped by {signal.Signals(stopped).name} after the build was put in place.", err=True)
+        sys.exit(128 + stopped)
+
+
+def _print_report(report, quiet: bool, started: float) -> None:
     _print_diagnostics(report.warnings)
     if not quiet:
         reused = {} if report.up_to_date else report.reused  # up to date: every file kept, none rendered

@@ -10,12 +10,15 @@ order, so the result, messages included, is the one rendering in one process giv
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import signal
 import threading
 import traceback
 
 from .errors import PublishError, error
+from .signals import held
 
 FANOUT_FROM = 200  # articles: fewer render quicker than processes start
 
@@ -32,13 +35,18 @@ def render_all(channel, entries: list, renders) -> None:
         return
     size = -(-len(entries) // workers)
     shares = [entries[start:start + size] for start in range(0, len(entries), size)]
-    children = [_fork(channel, share, renders) for share in shares[1:]]
+    children: list = []
     try:
+        with held():  # a forked child is always one in ``children``
+            children += [_fork(channel, share, renders) for share in shares[1:]]
         for done, entry in enumerate(shares[0], 1):
             renders.merge(channel, renders.article(channel, entry))
             progress(channel.name, done, len(entries))
+    except BaseException:
+        _kill(children)  # this build has failed or is interrupted: the children's work is wasted
+        raise
     finally:
-        results = [_collect(pid, reader) for pid, reader in children]  # never leave a child behind
+        results = _collect_all(children)  # never leave a child behind
     done = len(shares[0])
     for result in results:
         if result[0] == "error":
@@ -55,12 +63,12 @@ def render_all(channel, entries: list, renders) -> None:
         progress(channel.name, done, len(entries))
 
 
-def _fork(channel, share: list, renders) -> tuple[int, int]:
+def _fork(channel, share: list, renders):
     reader, writer = os.pipe()
     pid = os.fork()
     if pid:
         os.close(writer)
-        return pid, reader
+        return pid, os.fdopen(reader, "rb")
     os.close(reader)  # the child: render the share, send the outcomes, and leave without cleanup
     try:
         result = ("ok", [renders.article(channel, entry) for entry in share])
@@ -75,8 +83,31 @@ def _fork(channel, share: list, renders) -> tuple[int, int]:
         os._exit(0)
 
 
-def _collect(pid: int, reader: int):
-    with os.fdopen(reader, "rb") as pipe:
+def _kill(children: list) -> None:
+    for pid, _ in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _collect_all(children: list) -> list:
+    """Each child's result; interrupted (signals.py), the rest are killed and still waited for."""
+    results = []
+    try:
+        for pid, pipe in children:
+            results.append(_collect(pid, pipe))
+    except BaseException:
+        rest = children[len(results):]
+        _kill(rest)
+        for pid, pipe in rest:
+            pipe.close()
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        raise
+    return results
+
+
+def _collect(pid: int, pipe):
+    with pipe:
         data = pipe.read()
     _, status = os.waitpid(pid, 0)
     try:

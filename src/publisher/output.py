@@ -8,11 +8,13 @@ leaves the previous output untouched.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
@@ -89,7 +91,7 @@ def link_or_copy(source: Path, target: Path) -> None:
 
 
 def output_key(out: Path) -> str:
-    """One name for an output folder, by its resolved path: its lock, its ledger, its stamps."""
+    """One name for an output folder, by its resolved path: its ledger of reusable renders."""
     return hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:24]
 
 
@@ -115,43 +117,134 @@ def manifest_json(manifest: dict) -> str:
 
 
 def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) -> list[Diagnostic]:
-    """Refuse to replace a folder that is not ours: the project, its sources, or someone's files."""
-    resolved = out.resolve()
+    """Refuse an output folder that is not ours to replace.
+
+    A build replaces its output folder whole, so it must not be the project, hold it, or lie inside
+    content/ or layouts/ (each build would swallow the last, and the sources would change). A folder
+    that is a symbolic link is refused too: the swap would replace the link, not the folder it names.
+    A folder with files but no manifest.json is someone else's.
+    """
+    resolved = Path(os.path.realpath(out))  # realpath never raises, even on a loop of links
+    if out.is_symlink():
+        fix = f"pass the real folder with --out {resolved}" if resolved.is_dir() else "remove it or choose another --out"
+        return [error(str(out), None, "output.symlink", f"is a symbolic link (to {os.readlink(out)}); a build replaces "
+                      f"its output folder whole and never through a link: {fix}")]
     for precious in (project, content, layouts):
         p = precious.resolve()
         if resolved == p or p.is_relative_to(resolved):
             return [error(str(out), None, "output.unsafe", f"the output folder would replace {precious}; choose another --out")]
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file())):
+    for sources in (content, layouts):
+        if resolved.is_relative_to(sources.resolve()):
+            return [error(str(out), None, "output.unsafe", f"the output folder is inside {sources}, whose files are "
+                          "sources of the build; choose an --out outside it (the default is PROJECT/build)")]
+    try:
+        foreign = out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file()))
+    except OSError as exc:
+        return [error(str(out), None, "output.unreadable", f"cannot be read ({exc.strerror}); make it readable for "
+                      "you, or choose another --out")]
+    if foreign:
         return [error(str(out), None, "output.foreign", "exists but is not a publisher build (no manifest.json); "
                       "move it away or choose another --out")]
     return []
+
+
+def lock_path(out: Path) -> Path:
+    """The lock file of ``out``: beside it, where only those who may replace the folder can write."""
+    out = Path(os.path.abspath(out))
+    return out.parent / f".{out.name}.lock"
 
 
 @contextlib.contextmanager
 def output_lock(out: Path, on_wait=None):
     """Hold an advisory lock on ``out`` for a whole build: a second build of the same folder waits.
 
-    The lock file lives in the temporary folder (named by a hash of the output path), so nothing
-    is left beside the project. Once held, leftovers of builds that were killed are removed.
+    The lock file ``.<name>.lock`` sits beside the output folder, is never followed through a
+    link, and is deleted when the build ends. It is deleted only by a holder of the lock, and a
+    build that locked a file which was deleted meanwhile locks the new one instead: two builds
+    never hold two different files. Once held, leftovers of builds that were killed are removed.
     """
-    path = Path(tempfile.gettempdir()) / f"publisher-{output_key(out)}.lock"
-    with open(path, "a+") as handle:
+    path = lock_path(out)
+    _create_folder(path.parent, "the output folder's parent")
+    told = False
+    while True:
+        fd = _open_lock(path)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            if on_wait:
-                on_wait(f"another publish build (pid {handle.read().strip() or '?'}) is writing {out}; waiting for it")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait and not told:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+                    on_wait(f"another publish build (pid {holder}) is writing {out}; waiting for it")
+                    told = True
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            if _same_file(fd, path):
+                break
+        except OSError as exc:
+            os.close(fd)
+            raise PublishError([_lock_error(path, exc)]) from None
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the build before us deleted the file we locked: lock the one there now
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
         _remove_leftovers(out)
+        yield
+    finally:
         try:
-            yield
+            if _same_file(fd, path):
+                os.unlink(path)  # while still holding it: a waiting build then retries, see above
+        except OSError:
+            pass  # a lock file left behind is harmless: the next build takes it and deletes it
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(fd)
+
+
+def _open_lock(path: Path) -> int:
+    """Open (or create) the lock file itself: never a link, a folder, a device or another file's name."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise PublishError([_lock_error(path, exc)]) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink != 1:
+        os.close(fd)
+        what = "has other names (hard links)" if stat.S_ISREG(st.st_mode) else "is not a plain file"
+        raise PublishError([error(str(path), None, "output.lock", f"the lock file {what}; a build only locks a "
+                                  "plain file of its own: remove it (no build is using it) and build again")])
+    return fd
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file open as ``fd`` (the holder before may have deleted it)."""
+    try:
+        named = os.stat(path, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _lock_error(path: Path, exc: OSError) -> Diagnostic:
+    if exc.errno == errno.ELOOP:
+        problem = "is a symbolic link; a build never follows one: remove the link and build again"
+    elif exc.errno == errno.EISDIR:
+        problem = "is a folder, not a lock file: remove it and build again"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        problem = (f"cannot be opened ({exc.strerror}): the build needs to write this file beside the output "
+                   "folder; make that folder writable for you, or remove a lock file left by another user")
+    else:
+        problem = f"cannot be locked ({exc.strerror}); remove it if no build is running, or choose another --out"
+    return error(str(path), None, "output.lock", f"the lock file {problem}")
+
+
+def _create_folder(folder: Path, what: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise PublishError([error(str(folder), None, "output.folder", f"{what} cannot be created ({exc.strerror}); "
+                                  "create it yourself or choose another --out")]) from None
 
 
 def _remove_leftovers(out: Path) -> None:
@@ -163,24 +256,66 @@ def _remove_leftovers(out: Path) -> None:
 
 
 def new_staging(out: Path) -> StagingFolder:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    return StagingFolder(Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent)))
+    try:
+        return StagingFolder(Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent)))
+    except OSError as exc:
+        raise PublishError([error(str(out.parent), None, "output.staging", f"the staging folder for {out.name} "
+                                  f"cannot be created here ({exc.strerror}); make this folder writable for you, "
+                                  "or choose another --out")]) from None
 
 
 def swap_in(staging: StagingFolder, out: Path) -> None:
-    """Put the staged build in place of ``out`` and delete the old one."""
+    """Put the staged build in place of ``out`` and delete the old one.
+
+    Every folder of the old build is checked first, so a build that could not delete it fails
+    while the old build is still in place, not halfway through deleting it.
+    """
     new = staging.root
-    os.chmod(new, 0o755)  # mkdtemp makes it private; a build folder is meant to be served
-    if not out.exists():
-        os.rename(new, out)
-        return
-    if _exchange(new, out):
-        shutil.rmtree(new)  # ``new`` now holds the previous build
-        return
+    try:
+        os.chmod(new, 0o755)  # mkdtemp makes it private; a build folder is meant to be served
+        if not out.exists():
+            os.rename(new, out)
+            return
+        _check_removable(out)
+        old = new if _exchange(new, out) else _move_aside(new, out)  # ``old`` holds the previous build
+    except OSError as exc:
+        raise PublishError([error(str(out), None, "output.replace", f"cannot be replaced with the new build "
+                                  f"({exc.strerror}: {exc.filename}); it is unchanged: make it and the folder "
+                                  "it is in writable for you, and build again")]) from None
+    try:
+        shutil.rmtree(old)
+    except OSError as exc:
+        raise PublishError([error(str(old), None, "output.old", f"the new build is in {out}, but this copy of "
+                                  f"the previous one cannot be deleted ({exc.strerror}: {exc.filename}); "
+                                  "delete it yourself")]) from None
+
+
+def _check_removable(out: Path) -> None:
+    """Raise OSError for the first folder of the old build that this user cannot empty."""
+    for folder, _, _ in os.walk(out, onerror=_raise):
+        if not os.access(folder, os.R_OK | os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, "the previous build has a folder you cannot change", folder)
+
+
+def _raise(exc: OSError) -> None:
+    raise exc
+
+
+def _move_aside(new: Path, out: Path) -> Path:
+    """Where renameat2 cannot swap: move ``out`` into a hidden folder, then ``new`` in its place."""
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rename(out, old / "build")
-    os.rename(new, out)
-    shutil.rmtree(old)
+    try:
+        os.rename(out, old / "build")
+    except OSError:
+        old.rmdir()
+        raise
+    try:
+        os.rename(new, out)
+    except OSError:
+        os.rename(old / "build", out)  # put the previous build back before reporting
+        old.rmdir()
+        raise
+    return old
 
 
 def discard(staging: StagingFolder) -> None:

@@ -25,6 +25,7 @@ from .model import BuildReport, Entry, Project
 from .output import MANIFEST, StagingFolder, discard, manifest_json, new_staging, swap_in
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
+from .signals import finishing, held
 
 
 @dataclass
@@ -103,13 +104,17 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
                       out=out, use_cache=use_cache)
     plan = make_plan(paths, options, registry or default_channels())
     plan.raise_if_errors()
-    staging = new_staging(out)
+    staging = None
     try:
+        with held():  # a staging folder made is always one discarded below
+            staging = new_staging(out)
         renders = render(plan, staging, progress)
         verdicts = verify(plan, renders, staging)
+        finishing()  # a signal from here waits for the new build to be in place (signals.py)
         commit(plan, staging, verdicts)
     except BaseException:
-        discard(staging)
+        if staging is not None:
+            discard(staging)
         raise
     report = BuildReport(out=out, articles=[a.slug for a in plan.articles], outputs=dict(renders.written),
                          reused=dict(renders.reused), manifest=renders.manifest,
