@@ -231,6 +231,22 @@ def test_permission_denied_swapping_in_through_the_library(project, monkeypatch)
     assert leftovers(project) == []
 
 
+def test_a_full_disk_while_writing_is_a_clear_error(project, monkeypatch):
+    """ENOSPC while the staging folder fills: a clear error, the previous build and no leftovers."""
+    before = tree_bytes(project / "build")
+
+    def full(self, relpath, data):
+        raise OSError(28, "No space left on device", str(self.root / relpath))
+
+    monkeypatch.setattr("publisher.output.StagingFolder.write_bytes", full)
+    with pytest.raises(PublishError) as caught:
+        _api_build(project)
+    message = str(caught.value)
+    assert "No space left on device" in message and "[output.write]" in message and "is unchanged" in message
+    assert tree_bytes(project / "build") == before
+    assert leftovers(project) == []
+
+
 # --- signals ---------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from .channels import BuildContext, default_channels
 from .channels.base import Rendered
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
 from .content import shown_path
-from .errors import Diagnostic, PublishError, raise_if_errors, warning
+from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .fanout import render_all
 from .inputs import article_digest
 from .model import BuildReport, Entry, Project
@@ -108,8 +108,13 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     try:
         with held():  # a staging folder made is always one discarded below
             staging = new_staging(out)
-        renders = render(plan, staging, progress)
-        verdicts = verify(plan, renders, staging)
+        try:
+            renders = render(plan, staging, progress)
+            verdicts = verify(plan, renders, staging)
+        except OSError as exc:  # a full disk, a file made read-only: nothing has been swapped in
+            raise PublishError([error(exc.filename or out, None, "output.write",
+                                      f"the build could not be written ({exc.strerror or exc}); {out} is unchanged: "
+                                      "free some space or fix the permissions, then build again")]) from None
         finishing()  # a signal from here waits for the new build to be in place (signals.py)
         commit(plan, staging, verdicts)
     except BaseException:
