@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .addresses import article_paths, bundle_file_path
+from .checks.references import MAX_SVG_BYTES, SVG_DECLARATION
 from .errors import Diagnostic, error
 from .frontmatter import outside
 from .model import Entry
@@ -27,7 +28,6 @@ PUBLISHED_TYPES = {
     ".pdf", ".txt", ".csv",  # documents a browser shows without running anything
     ".mp3", ".m4a", ".ogg", ".oga", ".wav", ".mp4", ".m4v", ".webm", ".ogv", ".vtt",  # media, captions
 }
-MAX_SVG_BYTES = 2_000_000
 _URL_ATTRIBUTES = ("src", "href", "poster")
 _SCRIPTED = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"}
 _ANIMATION = {"set", "animate", "animatemotion", "animatetransform"}
@@ -106,7 +106,7 @@ def svg_problem(data: bytes) -> str | None:
     """What in an SVG would run or fetch something, or None when it is shapes, text and styles only."""
     if len(data) > MAX_SVG_BYTES:
         return f"the SVG is {len(data) / 1e6:.1f} MB (the limit is {MAX_SVG_BYTES / 1e6:.0f} MB)"
-    if re.search(rb"<!(DOCTYPE|ENTITY)", data, re.I):
+    if SVG_DECLARATION.search(data):
         return "the SVG declares a DOCTYPE or entities"
     try:
         root = ET.fromstring(data)

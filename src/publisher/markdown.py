@@ -23,9 +23,9 @@ from .cache import OutputCache, cache_key
 from .errors import PublishError, error
 
 SCRIPT = Path(__file__).with_name("convert.lua")
-BATCH_SECONDS = 60  # a batch may take this long, plus DOCUMENT_SECONDS per document per worker
+BATCH_SECONDS = 6  # a batch may take this long, plus DOCUMENT_SECONDS per document per worker
 DOCUMENT_SECONDS = 1.0  # an ordinary article takes about 25 ms
-DOCUMENT_ALONE_SECONDS = 10
+DOCUMENT_ALONE_SECONDS = 6  # to name the culprit of a batch out of time: bounds.py refuses the known slow shapes
 MEMORY_LIMIT = "1g"  # pandoc's heap, per process
 
 
@@ -152,13 +152,14 @@ class MarkdownConverter:
                 meanwhile()
             deadline = time.monotonic() + BATCH_SECONDS + DOCUMENT_SECONDS * len(documents) / workers
             failed = []
-            for process in processes:
+            for process, share in zip(processes, shares):
                 try:
                     _, stderr = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     for other in processes:
                         other.kill()
-                    raise PublishError([self._slowest(documents, sources)])
+                        other.wait()
+                    raise PublishError([self._slowest([documents[i] for i in share], [sources[i] for i in share])])
                 if process.returncode != 0:
                     failed.append(stderr.decode("utf-8", "replace"))
             for worker, share in enumerate(shares):

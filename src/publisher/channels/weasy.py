@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..checks.references import MAX_IMAGE_BYTES, check_image_bounds, is_image
+
 
 @dataclass(frozen=True)
 class LeafletJob:
@@ -62,6 +64,12 @@ def make_fetcher(allowed: tuple[str, ...], project: str = ""):
                 raise Refused(url, "it points outside the project's content/ and layouts/ folders")
             if not path.is_file():
                 raise Refused(url, "no such file")
+            if is_image(path):  # what a stylesheet or an SVG names, too: never a decompression bomb
+                problem = check_image_bounds(path, path.name)
+                if problem:
+                    raise Refused(url, problem[1])
+            elif path.stat().st_size > MAX_IMAGE_BYTES:
+                raise Refused(url, f"it is over {MAX_IMAGE_BYTES / 1e6:.0f} MB")
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             body = path.read_bytes()
             shown = path.relative_to(project_root) if project and path.is_relative_to(project_root) else path
