@@ -521,3 +521,29 @@ def test_config_values_out_of_range_are_errors(built_base, tmp_path, section, ke
     lines = attempt.refused(build(attempt.project), "publish.toml", code=f"config.{section}.{key}")
     assert any(row.startswith(f"publish.toml:{line}:") for row in lines)
     assert not any("[review.missing]" in row for row in lines)  # the rest of the file still counts
+
+
+def test_an_svg_draws_images_of_its_own_bundle_and_each_is_checked(built_base, tmp_path):
+    """An SVG's <image href="dot.svg"> is published with it; an active drawn image, or one outside
+    the bundle, refuses the drawing."""
+    attempt = Attempt(built_base, tmp_path)
+    drawing = SVG.format('<image href="parts/dot.svg" width="5" height="5"/>')
+    bundle(attempt.project, "drawn", "![A drawing](drawing.svg)\n",
+           {"drawing.svg": drawing, "parts/dot.svg": SAFE_SVG})
+    attempt.snapshot()
+    ok(build(attempt.project))
+    assert (attempt.out / "site" / "drawn" / "parts" / "dot.svg").read_text(encoding="utf-8") == SAFE_SVG
+    assert_nothing_active(attempt.out)
+
+    before = tree_bytes(attempt.out)
+    folder = attempt.project / "content" / "drawn"
+    for dot, problem in ((ACTIVE_SVGS["script"], "<script>"), (SAFE_SVG, "outside its bundle")):
+        (folder / "parts" / "dot.svg").write_text(dot, encoding="utf-8")
+        if problem == "outside its bundle":
+            (folder / "drawing.svg").write_text(SVG.format('<image href="../good.md" width="5" height="5"/>'),
+                                                encoding="utf-8")
+        run = build(attempt.project)
+        assert run.code == 1 and "Traceback" not in run.output, run.output
+        assert any(line.startswith("content/drawn/index.md:") and problem in line and "[bundle.svg]" in line
+                   for line in run.stderr.splitlines()), run.stderr
+        assert tree_bytes(attempt.out) == before
