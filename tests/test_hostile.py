@@ -110,14 +110,53 @@ def _env() -> dict:
     return env
 
 
+def _high_water(pid: int) -> int:
+    """The peak resident memory (VmHWM, bytes) of a living process, else 0."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        try:
+            tasks = os.listdir(f"/proc/{parent}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            try:
+                with open(f"/proc/{parent}/task/{task}/children", encoding="ascii") as handle:
+                    children = [int(c) for c in handle.read().split()]
+            except (OSError, ValueError):
+                continue
+            found += children
+            todo += children
+    return found
+
+
 class Publish:
-    """``python -m publisher -C project ARGS`` in its own process group, measured with wait4."""
+    """``python -m publisher -C project ARGS`` in its own process group, measured as it runs.
+
+    Its peak memory: Linux counts a forked child's memory before exec (all of pytest's, grown by
+    the tests before) in the ru_maxrss that wait4 reports, so that figure is used only when it is
+    clearly above pytest's own size; otherwise the peak is the high-water mark (VmHWM) of the
+    build and each of its descendants, sampled at every poll (a high-water mark keeps the peak
+    between samples)."""
 
     def __init__(self, project: Path, *args: str):
         # closed in _finish, once the process has ended
         self._out = tempfile.TemporaryFile()  # noqa: SIM115
         self._err = tempfile.TemporaryFile()  # noqa: SIM115
         self.started = time.monotonic()
+        self.inherited = _high_water(os.getpid())  # at most what the child holds of pytest at its fork
+        self.peak = 0
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "publisher", "-C", str(project), *args],
             stdout=self._out, stderr=self._err, stdin=subprocess.DEVNULL, cwd=project, env=_env(),
@@ -128,10 +167,15 @@ class Publish:
     def poll(self) -> bool:
         """True once the process has ended (and its result is recorded)."""
         if self.result is None:
+            self._sample()
             pid, status, usage = os.wait4(self.proc.pid, os.WNOHANG)
             if pid:
                 self._finish(status, usage, False)
         return self.result is not None
+
+    def _sample(self) -> None:
+        for pid in [self.proc.pid, *_descendants(self.proc.pid)]:
+            self.peak = max(self.peak, _high_water(pid))
 
     def stderr_so_far(self) -> str:
         self._err.flush()
@@ -167,8 +211,11 @@ class Publish:
             handle.seek(0)
             texts.append(handle.read().decode("utf-8", "replace"))
             handle.close()
-        # ru_maxrss is in KiB on Linux and counts the build and every process it waited for.
-        self.result = Run(self.proc.returncode, texts[0], texts[1], seconds, usage.ru_maxrss * 1024, timed_out)
+        # ru_maxrss (KiB on Linux) counts the build and every process it waited for, and pytest's
+        # pages the child held before it ran publisher: telling only when clearly above those.
+        reported = usage.ru_maxrss * 1024
+        measured = reported if reported > self.inherited + (64 << 20) else 0
+        self.result = Run(self.proc.returncode, texts[0], texts[1], seconds, max(self.peak, measured), timed_out)
 
 
 def publish(project: Path, *args: str, bound: float = TIME_BOUND) -> Run:
