@@ -34,7 +34,8 @@ from conftest import (
 EXPECTED = {
     "config.unknown": r"^publish\.toml:\d+: error: unknown section \[htlm\] \(did you mean 'html'\?\)",
     "frontmatter.date": r"^content/bad-date\.md:4: error: 'date' must be an ISO 8601 date",
-    "layout.missing": r"^layouts/summary/summary\.txt: error: template 'summary/summary\.txt' not found",
+    "layout.missing": r"^layouts/summary/missing\.txt: error: template 'summary/missing\.txt' is neither in the "
+                      r"project's layouts nor in the theme",
     "review.missing": r"^content/ketamine-therapy\.md:1: error: no medical review",
     "summary.missing": r"^content/no-summary\.md:1: error: no plain_summary: run 'publish summarize no-summary --write'",
     "content.reference": r"^content/no-summary\.md:\d+: error: 'missing\.png': no such file",
@@ -46,7 +47,8 @@ def broken_project(root):
     config = proj / "publish.toml"
     text = config.read_text(encoding="utf-8").replace("required = false", "required = true")
     config.write_text(text + "\n[htlm]\ntoc = true\n", encoding="utf-8")
-    (proj / "layouts" / "summary" / "summary.txt").unlink()
+    # a removed layout file is the theme's again: a template that names a file neither has is missing
+    (proj / "layouts" / "summary" / "summary.txt").write_text('{% include "summary/missing.txt" %}\n', encoding="utf-8")
     write_article(proj, "bad-date", "title: Bad Date\nauthor: A. Writer\ndate: yesterday\ndescription: A test.\n")
     write_article(proj, "no-summary", "title: No Summary\nauthor: A. Writer\ndate: 2026-06-01\n"
                   "description: A test.\nreviewed_by: Dr. A. Reviewer\nreviewed_on: 2026-06-01\n",

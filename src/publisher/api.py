@@ -69,7 +69,7 @@ def resolve_now(as_of) -> dates.Moment:
 
 
 def _recordable(report: BuildReport) -> dict:
-    return {"articles": report.articles, "files": report.outputs,
+    return {"articles": report.articles, "files": report.outputs, "layouts": report.layouts,
             "warnings": [[d.path, d.line, d.code, d.message] for d in report.warnings]}
 
 
@@ -77,7 +77,7 @@ def _replayed(out: Path, recorded: dict) -> BuildReport:
     files = recorded["files"]  # every output is kept as it is: all of them reused
     return BuildReport(out=out, articles=recorded["articles"], outputs=files, reused=dict(files),
                        warnings=[warning(*fields) for fields in recorded["warnings"]],
-                       manifest=read_manifest(out) or {}, up_to_date=True)
+                       manifest=read_manifest(out) or {}, up_to_date=True, layouts=recorded.get("layouts", {}))
 
 
 def summarize_article(project, slug: str, *, content=None, write: bool = False, force: bool = False):

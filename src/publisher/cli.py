@@ -97,10 +97,11 @@ def main(ctx: click.Context, project: Path) -> None:
 @FUTURE
 @click.option("--no-cache", is_flag=True, help="Render every output afresh; neither read nor fill .cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Also say which layout files are the project's own, over the theme.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: print the build report (articles, files per channel, warnings, manifest) for scripts.")
 @click.pass_obj
-def build(project, content, layouts, out, channels, as_of, drafts, future, no_cache, quiet, output_format):
+def build(project, content, layouts, out, channels, as_of, drafts, future, no_cache, quiet, verbose, output_format):
     """Build every published article into the output folder."""
     started = time.monotonic()
     show_progress = not quiet and output_format == "text" and sys.stderr.isatty()
@@ -131,10 +132,22 @@ def build(project, content, layouts, out, channels, as_of, drafts, future, no_ca
             click.echo(json.dumps({**report.as_json(), "seconds": round(time.monotonic() - started, 2)}, indent=2))
         else:
             _print_report(report, quiet, started)
+            if verbose:
+                _print_layouts(report.layouts)
         stopped = signals.pending()
     if stopped:
         click.echo(f"Stopped by {signal.Signals(stopped).name} after the build was put in place.", err=True)
         sys.exit(128 + stopped)
+
+
+def _print_layouts(layouts: dict[str, str]) -> None:
+    """Which layout files the project replaces, as Hugo's and MkDocs' users ask of a theme."""
+    from .layouts import THEME
+
+    own = {name: origin for name, origin in layouts.items() if origin != "theme"}
+    click.echo(f"Layouts: {len(layouts) - len(own)} files from the theme ({THEME}), {len(own)} of the project's own:")
+    for name, origin in own.items():
+        click.echo(f"  {name}: {origin}")
 
 
 def _print_report(report, quiet: bool, started: float) -> None:

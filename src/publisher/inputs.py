@@ -110,8 +110,8 @@ def config_section(config, name: str):
 class Digests:
     """The digest of each channel's declared inputs in one project, worked out once per run."""
 
-    def __init__(self, project, config, pandoc_version: str, templates, references: dict) -> None:
-        self.project, self.config, self.pandoc = project, config, pandoc_version
+    def __init__(self, project, config, pandoc_version: str, templates, references: dict, layouts) -> None:
+        self.project, self.config, self.pandoc, self.layouts = project, config, pandoc_version, layouts
         self.templates, self.references = templates, references  # the layouts' Jinja2 environment; what each refers to
         self._folders: dict[str, str] = {}
         self._done: dict[str, str] = {}
@@ -140,9 +140,11 @@ class Digests:
         return self._done[label]
 
     def _folder(self, name: str) -> str:
+        """A layout file's or folder's digest, from wherever each file comes (layouts.Layouts)."""
         if name not in self._folders:
-            path = self.project.layouts / name
-            self._folders[name] = folder_digest(path) if path.is_dir() else _file_digest(path)
+            single = self.layouts.find(name) if name else None  # a template, or a folder such as "pdf"
+            files = {name: single} if single else self.layouts.files(name)
+            self._folders[name] = cache_key(*(f"{rel}:{_file_digest(path)}" for rel, path in files.items()))
         return self._folders[name]
 
 

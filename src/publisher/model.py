@@ -163,6 +163,7 @@ class BuildReport:
     manifest: dict = field(default_factory=dict)
     up_to_date: bool = False  # nothing changed since the last build so asked: nothing was written
     span: tuple = (None, None)  # "now" may move within this span (see uptodate.py) for the same result
+    layouts: dict[str, str] = field(default_factory=dict)  # layout file -> "theme", or the project's file over it
 
     def as_json(self) -> dict:
         return {
@@ -173,4 +174,5 @@ class BuildReport:
             "up_to_date": self.up_to_date,
             "warnings": [{"path": d.path, "line": d.line, "code": d.code, "message": d.message} for d in self.warnings],
             "manifest": self.manifest,
+            "layouts": self.layouts,
         }

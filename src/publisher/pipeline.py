@@ -17,7 +17,6 @@ from .cache import Verdicts, cache_key
 from .channels import BuildContext, default_channels
 from .channels.base import Rendered
 from .checks.compliance import verify_feeds, verify_html_pages, verify_leaflets
-from .content import shown_path
 from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .fanout import render_all
 from .inputs import article_digest
@@ -124,6 +123,8 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     report = BuildReport(out=out, articles=[a.slug for a in plan.articles], outputs=dict(renders.written),
                          reused=dict(renders.reused), manifest=renders.manifest,
                          warnings=[d for d in renders.diagnostics if not d.is_error])
+    report.layouts = {name: "theme" if plan.layouts.origin(name) == "theme" else plan.layouts.shown(name)
+                      for name in plan.layouts.files()}
     review = plan.site.config.review
     report.span = unchanged_span(plan.site.content.articles, now, review.max_age_days if review.required else None)
     return report
@@ -140,7 +141,7 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
     ctx = BuildContext(
         project=plan.project.root, config=site.config, now=plan.options.now,
         templates=plan.templates,
-        layouts_shown=shown_path(plan.project.layouts, plan.project.root), layouts=plan.project.layouts,
+        layouts=plan.layouts,
         content=plan.project.content, progress=progress, cache_dir=plan.cache_dir, digests=plan.digests,
     )
     renders = Renders(plan, ctx, staging, diagnostics=list(plan.warnings), fields=kept_fields)

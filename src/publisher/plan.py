@@ -32,6 +32,7 @@ from .previous import PreviousBuild, manifest_articles, published_set
 from .sanitise import sanitise
 from .summarize import draft_summary, sections
 from .templates import check_templates, make_environment
+from .layouts import Layouts
 
 TEXT_WIDTH = 72  # columns of the plain-text summary
 
@@ -62,6 +63,7 @@ class Plan:
     previous: Any = None  # previous.PreviousBuild of the output folder (None for publish check)
     keeps_others: bool = False  # a build of some channels, keeping the other channels' outputs
     digests: Any = None  # inputs.Digests: each channel's declared inputs, hashed
+    layouts: Any = None  # layouts.Layouts: the project's own layout files over the built-in theme's
     templates: Any = None  # the Jinja2 environment of the layouts: templates compile once per run
     template_refs: dict = field(default_factory=dict)  # template -> the templates it refers to
     writes_cache: bool = True  # False with --no-cache, and when the output folder is refused
@@ -104,8 +106,10 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         plan.diagnostics += unsafe
         plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
     plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
-    plan.templates = make_environment(project.layouts)
-    plan.digests = Digests(project, plan.site.config, plan.markdown.version(), plan.templates, plan.template_refs)
+    plan.layouts = Layouts(project.layouts, project.root)
+    plan.templates = make_environment(plan.layouts)
+    plan.digests = Digests(project, plan.site.config, plan.markdown.version(), plan.templates, plan.template_refs,
+                           plan.layouts)
     if options.out is not None:
         plan.previous = PreviousBuild(options.out, plan.cache_dir)
         _widen_partial_build(plan, registry)
@@ -175,13 +179,10 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
 
 
 def check_layouts(plan: Plan) -> list[Diagnostic]:
-    """The layouts folder, and every template the chosen channels render, present and compiling."""
-    project = plan.project
-    shown = shown_path(project.layouts, project.root)
-    if not project.layouts.is_dir():
-        return [error(shown, None, "layout.missing", "layouts folder not found; create it or pass --layouts DIR")]
+    """Every template the chosen channels render, from the project's layouts or the theme, present
+    and compiling."""
     names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())})
-    return check_templates(plan.templates, names, shown, plan.template_refs)
+    return check_templates(plan.templates, names, plan.layouts, plan.template_refs)
 
 
 def _widen_partial_build(plan: Plan, registry) -> None:

@@ -46,9 +46,10 @@ def css_string(value: str) -> str:
     return f'"{escaped}"'
 
 
-def make_environment(layouts: Path) -> jinja2.Environment:
+def make_environment(layouts) -> jinja2.Environment:
+    """Templates from ``layouts`` (layouts.Layouts): the project's own first, then the theme's."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(layouts)),
+        loader=jinja2.FileSystemLoader([str(folder) for folder in layouts.folders]),
         autoescape=jinja2.select_autoescape(["html", "xml", "j2"]),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -61,30 +62,32 @@ def make_environment(layouts: Path) -> jinja2.Environment:
     return env
 
 
-def render(env: jinja2.Environment, name: str, layouts_shown: str, **context) -> str:
+def render(env: jinja2.Environment, name: str, layouts, **context) -> str:
     """Render one template; any mistake in it becomes a diagnostic naming the template file and line."""
     try:
         return env.get_template(name).render(**context)
     except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
-        raise PublishError(template_problems(exc, name, layouts_shown))
+        raise PublishError(template_problems(exc, name, layouts))
     except Exception as exc:  # anything raised from a template frame: {{ title + 1 }}, a filter given a wrong type
         template, line = _innermost_template(exc, env, name)
         if template is None:
             raise  # not the template's doing: our own bug, shown as one
         code, what = ("layout.undefined", "template uses an undefined value") \
             if isinstance(exc, jinja2.UndefinedError) else ("layout.error", f"template error ({type(exc).__name__})")
-        raise PublishError([error(f"{layouts_shown}/{template}", line, code, f"{what}: {exc}")]) from None
+        raise PublishError([error(layouts.shown(template), line, code, f"{what}: {exc}")]) from None
 
 
-def template_problems(exc: Exception, name: str, layouts_shown: str) -> list:
+def template_problems(exc: Exception, name: str, layouts) -> list:
+    """Diagnostics naming the template file (layouts.Layouts.shown) and line."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return [error(f"{layouts_shown}/{exc.name or name}", exc.lineno, "layout.syntax",
+        return [error(layouts.shown(exc.name or name), exc.lineno, "layout.syntax",
                       f"template syntax error: {exc.message}")]
     missing = getattr(exc, "name", None) or name
-    return [error(f"{layouts_shown}/{missing}", None, "layout.missing", f"template {missing!r} not found in {layouts_shown}/")]
+    return [error(layouts.shown(missing), None, "layout.missing",
+                  f"template {missing!r} is neither in the project's layouts nor in the theme")]
 
 
-def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: str, memo: dict | None = None) -> list:
+def check_templates(env: jinja2.Environment, names: list[str], layouts, memo: dict | None = None) -> list:
     """Every template a build will render, and those they extend, import or include, compiled now:
     each missing file or syntax error is reported before anything renders."""
     memo = {} if memo is None else memo
@@ -96,7 +99,7 @@ def check_templates(env: jinja2.Environment, names: list[str], layouts_shown: st
                 raise memo[name]
             env.get_template(name)  # compiled once: the build renders with this environment
         except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:
-            problems += template_problems(exc, name, layouts_shown)
+            problems += template_problems(exc, name, layouts)
     return problems
 
 

@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
+
+from .layouts import THEME
 from typing import Optional
 
 from .cache import write_atomically
@@ -54,7 +56,7 @@ class Request:
     def inputs(self) -> Optional[Signatures]:
         """Every file the build may read, as it is now; None when they cannot be listed safely."""
         found: Signatures = {}
-        for folder in (self.content, self.layouts, Path(__file__).parent):
+        for folder in (self.content, self.layouts, THEME, Path(__file__).parent):
             if not _walk(str(folder), found):
                 return None
         found[str(self.root / "publish.toml")] = signature(str(self.root / "publish.toml"))

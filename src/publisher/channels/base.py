@@ -28,8 +28,7 @@ class BuildContext:
     config: Config
     now: Moment
     templates: jinja2.Environment
-    layouts_shown: str  # the layouts folder as shown in messages
-    layouts: Path
+    layouts: Any  # layouts.Layouts: the project's own layout files over the theme's
     content: Path
     outputs: dict[str, dict[str, str]] = field(default_factory=dict)  # slug -> output name -> path
     site_outputs: dict[str, Any] = field(default_factory=dict)  # e.g. index, feeds

@@ -53,7 +53,7 @@ class HtmlChannel:
         outputs = ctx.outputs.get(article.slug, {})
         rendered = Rendered()
         rendered.add(path, render(
-            ctx.templates, "html/article.html", ctx.layouts_shown,
+            ctx.templates, "html/article.html", ctx.layouts,
             site=ctx.config.site,
             lang=article.lang,
             page=path,
@@ -79,7 +79,7 @@ class HtmlChannel:
         site_disclaimers = _shared_disclaimers(entries)
         rendered = Rendered()
         rendered.add(INDEX, render(
-            ctx.templates, "html/index.html", ctx.layouts_shown,
+            ctx.templates, "html/index.html", ctx.layouts,
             site=ctx.config.site,
             lang=ctx.config.site.language,
             page=INDEX,
@@ -94,9 +94,9 @@ class HtmlChannel:
         rendered.files.update(site_pages.site_pages(entries, ctx, dict(
             site=ctx.config.site, lang=ctx.config.site.language, root=INDEX, stylesheet=STYLESHEET,
             disclaimers=site_disclaimers, site_outputs=ctx.site_outputs, tags_page=site_pages.TAGS)))
-        for asset in sorted((ctx.layouts / "html").rglob("*")):
-            if asset.is_file() and asset.suffix != ".html":
-                rendered.add(f"{SITE}/{asset.relative_to(ctx.layouts / 'html').as_posix()}", asset.read_bytes())
+        for name, asset in ctx.layouts.files("html").items():  # the stylesheet, icons: the project's or the theme's
+            if asset.suffix != ".html":
+                rendered.add(f"{SITE}/{name.removeprefix('html/')}", asset.read_bytes())
         return rendered
 
 

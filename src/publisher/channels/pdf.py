@@ -85,7 +85,7 @@ class PdfChannel:
                 if not print_version:
                     listed.append((entry, path, result.pages, len(result.pdf)))
         rendered.add(LEAFLETS, render(
-            ctx.templates, "pdf/leaflets.html", ctx.layouts_shown,
+            ctx.templates, "pdf/leaflets.html", ctx.layouts,
             site=ctx.config.site, lang=ctx.config.site.language, page=LEAFLETS,
             root=ctx.site_outputs.get("index"),
             stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
@@ -101,7 +101,7 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
     address = page_url(ctx.config.site.base_url, article.slug)
     common = dict(site=ctx.config.site, article=article)
     html = render(
-        ctx.templates, "pdf/leaflet.html", ctx.layouts_shown, **common,
+        ctx.templates, "pdf/leaflet.html", ctx.layouts, **common,
         body=Markup(_list_starts(entry.body_html)),
         key_points=Markup(_list_starts(entry.summary_html)) if entry.summary_html else None,
         top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
@@ -111,15 +111,16 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
         content_hash=content_hash(entry),
     )
     css = render(
-        ctx.templates, "pdf/leaflet.css", ctx.layouts_shown, **common,
+        ctx.templates, "pdf/leaflet.css", ctx.layouts, **common,
         page_size=options["page_size"], print_marks=print_version,
         footer=" · ".join(d.short for d in entry.disclaimers),
     )
     job = LeafletJob(
         slug=article.slug, html=html, css=css,
         html_base=article.bundle_dir or str(ctx.content),
-        css_base=str(ctx.layouts / "pdf"),
-        allowed=(str(ctx.content), str(ctx.layouts)),
+        css_base=str(ctx.layouts.own / "pdf"),
+        allowed=(str(ctx.content), *map(str, ctx.layouts.folders)),
+        overlay=(str(ctx.layouts.own), str(ctx.layouts.theme)),
         project=str(ctx.project),
     )
     images = embedded_files(entry, ctx.content)
@@ -146,10 +147,10 @@ def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> str
     """Which file a refused reference most likely came from: the print CSS, the article, or the template."""
     name = unquote(url).rstrip("/").rsplit("/", 1)[-1]
     if url in job.css or name in job.css:
-        return f"{ctx.layouts_shown}/pdf/leaflet.css"
+        return ctx.layouts.shown("pdf/leaflet.css")
     if url in entry.body_html or name in entry.body_html:
         return entry.article.source
-    return f"{ctx.layouts_shown}/pdf/leaflet.html"
+    return ctx.layouts.shown("pdf/leaflet.html")
 
 
 def _qr_svg(address: str, title: str) -> str:

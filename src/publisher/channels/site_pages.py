@@ -39,12 +39,12 @@ def site_pages(entries: list[Entry], ctx: BuildContext, common: dict) -> dict[st
     pages = {e.article.slug: page_path(e.article.slug) for e in entries}
     written = {}
     for path, (tag, tagged) in groups.items():
-        written[path] = render(ctx.templates, "html/tag.html", ctx.layouts_shown, **common, page=path, canonical=None,
+        written[path] = render(ctx.templates, "html/tag.html", ctx.layouts, **common, page=path, canonical=None,
                                tag=tag, entries=tagged, pages=pages)
-    written[TAGS] = render(ctx.templates, "html/tags.html", ctx.layouts_shown, **common, page=TAGS, canonical=None,
+    written[TAGS] = render(ctx.templates, "html/tags.html", ctx.layouts, **common, page=TAGS, canonical=None,
                            groups=[(path, tag, len(tagged)) for path, (tag, tagged) in groups.items()])
     base_path = urlsplit(site.base_url).path or "/" if site.base_url else None
-    written[NOT_FOUND] = render(ctx.templates, "html/404.html", ctx.layouts_shown, **common, page=NOT_FOUND,
+    written[NOT_FOUND] = render(ctx.templates, "html/404.html", ctx.layouts, **common, page=NOT_FOUND,
                                 canonical=None, base_path=base_path)
     if site.base_url:
         written[SITEMAP] = sitemap(entries, ctx, list(groups))

@@ -47,7 +47,7 @@ class SummaryChannel:
         address = summary_url(ctx.config.site.base_url, article.slug)
         rendered = Rendered(fields={article.slug: {"summary_source": entry.summary_source}})
         rendered.add(paths["summary_html"], render(
-            ctx.templates, "summary/summary.html", ctx.layouts_shown,
+            ctx.templates, "summary/summary.html", ctx.layouts,
             site=ctx.config.site, lang=article.lang, page=paths["summary_html"],
             root=ctx.site_outputs.get("index"),
             stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
@@ -58,7 +58,7 @@ class SummaryChannel:
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
         ))
         rendered.add(paths["summary_text"], render(
-            ctx.templates, "summary/summary.txt", ctx.layouts_shown,
+            ctx.templates, "summary/summary.txt", ctx.layouts,
             article=article, web_address=address, summary_text=entry.summary_wrapped.strip(),
             disclaimers=entry.disclaimers,
         ))

@@ -22,7 +22,8 @@ class LeafletJob:
     css: str
     html_base: str  # folder that the article's relative references resolve against
     css_base: str  # layouts/pdf: fonts and images named by the CSS
-    allowed: tuple[str, ...]  # folders whose files may be read (content/ and layouts/)
+    allowed: tuple[str, ...]  # folders whose files may be read (content/, the project's layouts, the theme)
+    overlay: tuple[str, str] = ("", "")  # (the project's layouts, the theme): a file the first lacks comes from the second
     project: str = ""  # files read are recorded relative to it, so a moved project keeps its cache
     variant: str = "pdf/ua-1"  # tagged PDF for screen readers
     key: str = ""  # hash of everything above and the files they embed: the cache key
@@ -39,8 +40,9 @@ class LeafletResult:
     inputs: tuple[tuple[str, str], ...] = ()  # (path in the project, sha256) of every file WeasyPrint read
 
 
-def make_fetcher(allowed: tuple[str, ...], project: str = ""):
-    """A WeasyPrint URL fetcher that serves local files under ``allowed`` and nothing else."""
+def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str, str] = ("", "")):
+    """A WeasyPrint URL fetcher that serves local files under ``allowed`` and nothing else; a
+    layout file (a font) the project's layouts lack is the theme's (``overlay``)."""
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class Refused(FatalURLFetchingError):
@@ -49,6 +51,7 @@ def make_fetcher(allowed: tuple[str, ...], project: str = ""):
             self.url, self.reason = url, reason
 
     roots = [Path(a).resolve() for a in allowed]
+    own, theme = (Path(folder).resolve() if folder else None for folder in overlay)
     project_root = Path(project).resolve() if project else None
 
     class ProjectFetcher(URLFetcher):
@@ -60,6 +63,8 @@ def make_fetcher(allowed: tuple[str, ...], project: str = ""):
                 raise Refused(url, "only files inside the project's content/ and layouts/ may be used; "
                                    "the network is never contacted")
             path = Path(unquote(parts.path)).resolve()
+            if own and theme and not path.is_file() and path.is_relative_to(own):
+                path = theme / path.relative_to(own)
             if not any(path.is_relative_to(root) for root in roots):
                 raise Refused(url, "it points outside the project's content/ and layouts/ folders")
             if not path.is_file():
@@ -89,7 +94,7 @@ def warm_up() -> None:
 def render_leaflet(job: LeafletJob) -> LeafletResult:
     from weasyprint import CSS, HTML
 
-    fetcher, refused = make_fetcher(job.allowed, job.project)
+    fetcher, refused = make_fetcher(job.allowed, job.project, job.overlay)
     try:
         html = HTML(string=job.html, base_url=Path(job.html_base).as_uri() + "/", url_fetcher=fetcher)
         css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher)
