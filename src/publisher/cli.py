@@ -172,7 +172,8 @@ def _print_report(report, quiet: bool, started: float) -> None:
 @LAYOUTS
 @OUT
 @CHANNELS
-@DRAFTS
+@click.option("--drafts/--no-drafts", default=True, show_default=True,
+              help="Show articles with status: draft, each with a Draft banner (the preview's default).")
 @FUTURE
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port (0: any free one).")

@@ -14,6 +14,7 @@ from .errors import Diagnostic, error, warning
 from .bounds import check_body
 from .frontmatter import parse_document, read_text
 from .model import Article, ClaimReview, Disclaimer, Reference
+from .scaffold import PLACEHOLDERS
 from .schema import Field
 
 DISCLAIMER_DIR = "disclaimers"
@@ -140,6 +141,8 @@ def load_article(path: Path, shown: str, default_lang: str = "en",
                                   f"a valid slug (lowercase letters, digits and hyphens, at most {schema.MAX_SLUG} "
                                   "characters); rename the file or add 'slug: ...' to the front matter"))
     problems += check_body(document.body, document.body_line, shown)
+    if values["status"] == "published":
+        problems += _placeholders(text, shown)
     problems += _check_dates(values, document.lines, shown)
     if values["description"] and _sentence_count(values["description"]) > 2:
         problems.append(warning(shown, document.lines.get("description"), "frontmatter.description",
@@ -173,6 +176,13 @@ def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple
         return None, problems
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
+
+
+def _placeholders(text: str, shown: str) -> list[Diagnostic]:
+    """A published article may not keep the text `publish new` wrote for its author to replace."""
+    return [error(shown, number, "content.placeholder", f"still holds the text 'publish new' wrote for you to "
+                  f"replace ({placeholder!r}); write the article's own words, or set 'status: draft'")
+            for number, line in enumerate(text.split("\n"), 1) for placeholder in PLACEHOLDERS if placeholder in line]
 
 
 def _check_dates(values: dict, lines: dict, shown: str) -> list[Diagnostic]:

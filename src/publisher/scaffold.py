@@ -14,6 +14,13 @@ from .frontmatter import write_source
 from .schema import MAX_SLUG, SLUG_RE
 
 
+# What `publish new` writes for an author to replace: a published article that still holds one is
+# refused with its line (content.py), so no scaffold text reaches a reader.
+DESCRIPTION_PLACEHOLDER = "TODO: say in one or two sentences what"
+BODY_PLACEHOLDER = "Write the article here, with sections starting at '##'."
+PLACEHOLDERS = (DESCRIPTION_PLACEHOLDER, BODY_PLACEHOLDER)
+
+
 def new_article(content: Path, title: str, *, slug: str | None, author: str | None,
                 description: str | None, date: Moment) -> Path:
     if not title.strip():
@@ -32,13 +39,13 @@ def new_article(content: Path, title: str, *, slug: str | None, author: str | No
         "title": title.strip(),
         "date": date.isoformat(),
         "author": author,
-        "description": description or f"TODO: say in one or two sentences what {title.strip()!r} covers.",
+        "description": description or f"{DESCRIPTION_PLACEHOLDER} {title.strip()!r} covers.",
         "status": "draft",
         "tags": [],
         "disclaimers": [],
     }
     text = "---\n" + yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True) + "---\n\n" \
-        "## First section\n\nWrite the article here, with sections starting at '##'.\n"
+        f"## First section\n\n{BODY_PLACEHOLDER}\n"
     content.mkdir(parents=True, exist_ok=True)
     write_source(path, text.encode("utf-8"), str(path), new=True)
     return path
