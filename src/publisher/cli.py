@@ -295,6 +295,33 @@ def summarize(project, slug, content, write, force):
 
 
 @main.command()
+@click.argument("folder", required=False, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--force", is_flag=True, help="Also in a folder that is not empty: add the starter files it lacks.")
+@AS_OF
+@click.pass_obj
+def init(project, folder, force, as_of):
+    """Create a project that builds at once: publish.toml, an example article, disclaimers to review."""
+    from .starter import init_project
+
+    folder = folder or project
+    try:
+        written, kept = init_project(folder, dates.now(as_of), force=force)
+    except PublishError as exc:
+        _fail(exc, "Init")
+    shown = _display(folder)
+    click.echo(f"Created a publisher project in {shown}/: " + ", ".join(written) + ".")
+    if kept:
+        click.echo("Kept as they were: " + ", ".join(kept) + ".")
+    steps = [f"cd {shown}"] if shown != "." else []
+    steps += ["publish serve                   # a preview at http://127.0.0.1:8000/, drafts shown",
+              'publish new "Your first title"  # a draft in content/',
+              "publish summarize SLUG --write  # a plain-language summary to edit",
+              "publish build                   # every channel into build/"]
+    click.echo("Next steps (the two disclaimers are the starter's wording: have them reviewed):\n  "
+               + "\n  ".join(steps))
+
+
+@main.command()
 @click.argument("title")
 @CONTENT
 @click.option("--slug", default=None, help="Default: made from the title.")

@@ -65,6 +65,7 @@ DISCLAIMER_FIELDS = {
     "plain": Field(schema.plain_text, required=True),
     "placement": Field(schema.one_of("top", "bottom"), default="bottom"),
     "required": Field(schema.boolean, default=False),
+    "placeholder": Field(schema.boolean, default=False),  # a starter's wording (publish init), not yet reviewed
 }
 
 
@@ -172,6 +173,10 @@ def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple
     if not document.body.strip():
         problems.append(error(shown, document.body_line, "disclaimer.body",
                               "the disclaimer has no full text; write it below the front matter"))
+    if values.pop("placeholder"):
+        problems.append(warning(shown, document.lines.get("placeholder"), "disclaimer.placeholder",
+                                "this is the starter's wording (publish init): have it reviewed for your service "
+                                "and the country you publish for, then delete 'placeholder: true'"))
     if any(p.is_error for p in problems):
         return None, problems
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
