@@ -6,13 +6,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: build test test-deps golden docs clean
+.PHONY: build test test-deps golden docs pictures clean
 
 build: $(STAMP)
 	$(BIN)/publish build
 
 # The tests, then the benchmark on a small corpus: it prints figures and fails only if it breaks.
-test: $(STAMP) test-deps
+test: $(STAMP) test-deps docs
 	$(BIN)/python -m pytest
 	$(BIN)/python bench/build.py --articles 40 --leaflets 4 --repeat 1
 
@@ -36,10 +36,17 @@ $(NODE_STAMP): package-lock.json
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
 
+# The documentation site (MkDocs, Material theme) into .docs-site/, with --strict: a warning fails
+# (not --quiet: with it, MkDocs no longer counts warnings).
+# Its reference pages are generated from the code first, so they cannot drift.
+docs: $(STAMP)
+	$(BIN)/python -m publisher.reference docs/reference
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 # Regenerate the pictures in the README: the leaflet's first page (pdftoppm, from Debian's
 # poppler-utils) and the plain-language summary page (Debian's chromium, headless).
 CHROMIUM ?= chromium
-docs: build test-deps
+pictures: build test-deps
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
 	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
 	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=800,1400 \
@@ -47,7 +54,7 @@ docs: build test-deps
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
 	touch $(STAMP)
 
 clean:

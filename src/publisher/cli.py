@@ -41,7 +41,7 @@ AS_OF = click.option("--as-of", type=MomentType(), default=None,
                      help="Treat this moment as now (ISO 8601: 2025-03-05, 2025-03-05T14:30:00Z). "
                           "Default: SOURCE_DATE_EPOCH if set, else the clock.")
 LAYOUTS = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
-                       help="Layouts folder (Jinja2 templates and CSS). Default: PROJECT/layouts.")
+                       help="The project's own layout files, over the built-in theme (file by file). Default: PROJECT/layouts.")
 OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
                    help="Output folder, replaced whole by each build. Default: PROJECT/build.")
 CHANNELS = click.option("--channel", "channels", multiple=True, type=click.Choice(CHANNEL_NAMES),

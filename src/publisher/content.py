@@ -54,9 +54,11 @@ ARTICLE_FIELDS = {
     "status": Field(schema.one_of("draft", "published"), default="published"),
     "expires": Field(schema.moment),
     "disclaimers": Field(schema.list_of(_disclaimer_ref, "disclaimer ids"), default=()),
-    "sources": Field(schema.list_of(schema.record(REFERENCE_FIELDS, Reference), "references"), default=()),
+    "sources": Field(schema.list_of(schema.record(REFERENCE_FIELDS, Reference),
+                                    "references (title, url, publisher, year)"), default=()),
     "plain_summary": Field(schema.text),
-    "claims_reviewed": Field(schema.list_of(schema.record(CLAIM_REVIEW_FIELDS, ClaimReview), "reviewed claims"),
+    "claims_reviewed": Field(schema.list_of(schema.record(CLAIM_REVIEW_FIELDS, ClaimReview),
+                                            "reviewed claims (phrase, reviewed_by, reviewed_on)"),
                              default=()),
 }
 DISCLAIMER_FIELDS = {
@@ -228,9 +230,9 @@ def _tag_pages(articles: list[Article]) -> list[Diagnostic]:
         for tag in article.tags:
             name, line = tag_slug(tag), article.lines.get("tags")
             if len(name) > schema.MAX_SLUG:
-                problems.append(error(article.source, line, "frontmatter.tags", f"the tag {tag[:40]!r}... is too long for "
-                                      f"a page of its own (its name has {len(name)} characters, the limit is "
-                                      f"{schema.MAX_SLUG}); shorten it"))
+                problems.append(error(article.source, line, "frontmatter.tags",
+                                      f"the tag {tag[:40]!r}... is too long for a page of its own (its name has "
+                                      f"{len(name)} characters, the limit is {schema.MAX_SLUG}); shorten it"))
                 continue
             first = seen.setdefault(name, (tag, article.source))
             if tag_identity(first[0]) != tag_identity(tag):

@@ -73,6 +73,7 @@ def within(convert: Converter, low: float, high: float) -> Converter:
         if not low <= value <= high:  # false for nan too
             raise ValueError(f"must be from {low:g} to {high:g}")
         return value
+    converted.described = f"{describe(convert)} from {low:g} to {high:g}"
     return converted
 
 
@@ -114,6 +115,7 @@ def one_of(*choices: str) -> Converter:
         if value not in choices:
             raise ValueError("must be one of " + ", ".join(repr(c) for c in choices))
         return value
+    convert.described = "one of " + ", ".join(f"`{c}`" for c in choices)
     return convert
 
 
@@ -128,6 +130,7 @@ def list_of(item: Converter, what: str) -> Converter:
             except ValueError as exc:
                 raise ValueError(f"item {index} {exc}") from None
         return tuple(out)
+    convert.described = f"a list of {what}"
     return convert
 
 
@@ -141,6 +144,19 @@ def record(fields: Mapping[str, Field], build: Callable[..., Any]) -> Converter:
             raise ValueError("; ".join(problems))
         return build(**clean)
     return convert
+
+
+_DESCRIBED = {
+    "text": "text", "plain_text": "text (markup is removed)", "boolean": "`true` or `false`",
+    "number": "a number", "whole_number": "a whole number", "moment": "an ISO 8601 date or date-time",
+    "slug": "a slug: a-z, 0-9 and single hyphens, at most 100 characters", "language": "a language tag (`en`, `en-GB`)",
+    "uuid_text": "a UUID (`publish new` writes one)", "url": "an absolute http(s) address",
+}
+
+
+def describe(convert: Converter) -> str:
+    """What a converter accepts, in words: the reference pages of the documentation say it."""
+    return getattr(convert, "described", None) or _DESCRIBED.get(getattr(convert, "__name__", ""), "a value")
 
 
 def _problems(data: Mapping[str, Any], fields: Mapping[str, Field]):
