@@ -41,7 +41,8 @@ AS_OF = click.option("--as-of", type=MomentType(), default=None,
                      help="Treat this moment as now (ISO 8601: 2025-03-05, 2025-03-05T14:30:00Z). "
                           "Default: SOURCE_DATE_EPOCH if set, else the clock.")
 LAYOUTS = click.option("--layouts", type=click.Path(path_type=Path, file_okay=False), default=None,
-                       help="The project's own layout files, over the built-in theme (file by file). Default: PROJECT/layouts.")
+                       help="The project's own layout files, over the built-in theme (file by file). "
+                            "Default: PROJECT/layouts.")
 OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
                    help="Output folder, replaced whole by each build. Default: PROJECT/build.")
 CHANNELS = click.option("--channel", "channels", multiple=True, type=click.Choice(CHANNEL_NAMES),
@@ -97,7 +98,8 @@ def main(ctx: click.Context, project: Path) -> None:
 @FUTURE
 @click.option("--no-cache", is_flag=True, help="Render every output afresh; neither read nor fill .cache/.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but warnings and errors.")
-@click.option("-v", "--verbose", is_flag=True, help="Also say which layout files are the project's own, over the theme.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also say which layout files are the project's own, over the theme.")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: print the build report (articles, files per channel, warnings, manifest) for scripts.")
 @click.pass_obj
