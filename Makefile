@@ -43,7 +43,7 @@ docs: $(STAMP)
 	$(BIN)/python -m publisher.reference docs/reference
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-# Regenerate the pictures in the README: the leaflet's first page (pdftoppm, from Debian's
+# Regenerate the pictures in the README and docs/: the leaflet's first page (pdftoppm, from Debian's
 # poppler-utils) and the plain-language summary page (Debian's chromium, headless).
 CHROMIUM ?= chromium
 pictures: build test-deps

@@ -1,7 +1,7 @@
 """Every diagnostic code publisher emits, with what it means and how to fix it: one registry.
 
-The README's error table is generated from it (``python -m publisher.codes``), and a test checks
-that every code the source can emit is here, and that nothing here is unused.
+The documentation's error reference is generated from it (``python -m publisher.reference``), and
+a test checks that every code the source can emit is here, and that nothing here is unused.
 """
 
 from __future__ import annotations
