@@ -81,6 +81,14 @@ class Attempt:
         assert sorted(p.name for p in self.tmp.iterdir()) == ["proj"]
 
 
+def refuses_front_matter(built_base: Path, tmp_path: Path, name: str, extra: str, code: str) -> None:
+    """An article with ``extra`` front matter lines is refused with ``code``, naming its file."""
+    attempt = Attempt(built_base, tmp_path)
+    (attempt.project / "content" / f"{name}.md").write_text(article(extra=extra), encoding="utf-8")
+    attempt.snapshot()
+    attempt.refused(build(attempt.project), f"content/{name}.md", code=code)
+
+
 def assert_nothing_active(out: Path) -> None:
     """Every page, feed, SVG and PDF of a build read back: no script, handler or active URL."""
     problems = []
@@ -275,10 +283,7 @@ def test_lone_surrogate_escapes_are_refused(built_base, tmp_path, field, value):
     ('lang: "en-GB\\nX"\n', "frontmatter.lang"),
 ])
 def test_values_that_name_files_and_attributes_match_in_full(built_base, tmp_path, extra, code):
-    attempt = Attempt(built_base, tmp_path)
-    (attempt.project / "content" / "named.md").write_text(article(extra=extra), encoding="utf-8")
-    attempt.snapshot()
-    attempt.refused(build(attempt.project), "content/named.md", code=code)
+    refuses_front_matter(built_base, tmp_path, "named", extra, code)
 
 
 def test_a_file_name_too_long_for_a_slug(built_base, tmp_path):
@@ -477,10 +482,7 @@ def test_summarize_write_replaces_the_file_whole(built_base, tmp_path):
     ("updated: 10000-01-01\n", "frontmatter.updated"),
 ])
 def test_dates_out_of_reach_are_errors(built_base, tmp_path, extra, code):
-    attempt = Attempt(built_base, tmp_path)
-    (attempt.project / "content" / "dated.md").write_text(article(extra=extra), encoding="utf-8")
-    attempt.snapshot()
-    attempt.refused(build(attempt.project), "content/dated.md", code=code)
+    refuses_front_matter(built_base, tmp_path, "dated", extra, code)
 
 
 def test_a_review_near_the_end_of_the_calendar_builds(built_base, tmp_path):

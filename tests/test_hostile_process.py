@@ -194,6 +194,16 @@ def _api_build(project: Path):
     return publisher.api.build(project, channels=["summary"], as_of=AS_OF, use_cache=False)
 
 
+def _refused_through_library(project, before: dict, *expected: str) -> None:
+    """publisher.api.build raises PublishError saying each of ``expected``; the previous build is
+    byte-identical and nothing is left beside it."""
+    with pytest.raises(PublishError) as caught:
+        _api_build(project)
+    assert all(text in str(caught.value) for text in expected), str(caught.value)
+    assert tree_bytes(project / "build") == before
+    assert leftovers(project) == []
+
+
 def test_permission_denied_making_staging_through_the_library(project, monkeypatch):
     """Where chattr is not available: EACCES from the library itself, through publisher.api.build."""
     before = tree_bytes(project / "build")
@@ -206,11 +216,7 @@ def test_permission_denied_making_staging_through_the_library(project, monkeypat
         return real_mkdtemp(suffix, prefix, dir)
 
     monkeypatch.setattr("publisher.output.tempfile.mkdtemp", mkdtemp)
-    with pytest.raises(PublishError) as caught:
-        _api_build(project)
-    assert "Permission denied" in str(caught.value) and "[output.staging]" in str(caught.value)
-    assert tree_bytes(project / "build") == before
-    assert leftovers(project) == []
+    _refused_through_library(project, before, "Permission denied", "[output.staging]")
 
 
 def test_permission_denied_swapping_in_through_the_library(project, monkeypatch):
@@ -224,11 +230,7 @@ def test_permission_denied_swapping_in_through_the_library(project, monkeypatch)
 
     monkeypatch.setattr("publisher.output._exchange", lambda a, b: False)  # the fallback: move aside, then in
     monkeypatch.setattr("publisher.output.os.rename", rename)
-    with pytest.raises(PublishError) as caught:
-        _api_build(project)
-    assert "Permission denied" in str(caught.value) and "[output.replace]" in str(caught.value)
-    assert tree_bytes(project / "build") == before
-    assert leftovers(project) == []
+    _refused_through_library(project, before, "Permission denied", "[output.replace]")
 
 
 def test_a_full_disk_while_writing_is_a_clear_error(project, monkeypatch):
@@ -239,12 +241,7 @@ def test_a_full_disk_while_writing_is_a_clear_error(project, monkeypatch):
         raise OSError(28, "No space left on device", str(self.root / relpath))
 
     monkeypatch.setattr("publisher.output.StagingFolder.write_bytes", full)
-    with pytest.raises(PublishError) as caught:
-        _api_build(project)
-    message = str(caught.value)
-    assert "No space left on device" in message and "[output.write]" in message and "is unchanged" in message
-    assert tree_bytes(project / "build") == before
-    assert leftovers(project) == []
+    _refused_through_library(project, before, "No space left on device", "[output.write]", "is unchanged")
 
 
 # --- signals ---------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ def bundle_files(entry: Entry, project: Path) -> tuple[tuple[tuple[str, str], ..
         if refused:
             problems.append(refused)
             continue
-        line = _line_of(entry, drawn_by or relpath)
+        named = drawn_by or relpath
+        line = article.line_of(named, posixpath.basename(named))
         problem, drawn = _refusal(relpath, source, article.slug, reserved)
         if problem:
             problems.append(error(article.source, line, problem[0], f"{shown}: {problem[1]}"))
@@ -108,7 +109,8 @@ def _refusal(relpath: str, source: Path, slug: str, reserved: set[str]) -> tuple
     if problem is None:
         folder = posixpath.dirname(relpath)
         drawn = [posixpath.normpath(posixpath.join(folder, unquote(path))) for path in drawn]
-        problem = next((f"the SVG draws {path!r}, outside its bundle" for path in drawn if path.startswith("../")), None)
+        outside_bundle = [path for path in drawn if path.startswith("../")]
+        problem = f"the SVG draws {outside_bundle[0]!r}, outside its bundle" if outside_bundle else None
     if problem:
         return ("bundle.svg", f"{problem}; a browser would run or fetch it as this site. Export the drawing again as "
                               "plain SVG (shapes and text only), or as a PNG"), []
@@ -156,9 +158,3 @@ def svg_problem(data: bytes) -> tuple[str | None, list[str]]:
 def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1]
 
-
-def _line_of(entry: Entry, relpath: str) -> int | None:
-    for number, line in enumerate(entry.article.body.split("\n"), entry.article.body_line):
-        if relpath in line or posixpath.basename(relpath) in line:
-            return number
-    return None

@@ -158,6 +158,3 @@ def table() -> str:
         rows.append(f"| {names} | {code.meaning} |")
     return "\n".join(rows) + "\n"
 
-
-if __name__ == "__main__":
-    print(table(), end="")

@@ -48,15 +48,17 @@ class Layouts:
                 found.update({p.relative_to(folder).as_posix(): p for p in base.rglob("*") if p.is_file()})
         return dict(sorted(found.items()))
 
-    def origin(self, relpath: str) -> str:
-        """'project' or 'theme': which one a build takes ``relpath`` from."""
-        path = self.find(relpath)
-        return "project" if path is not None and self.own != self.theme and path.is_relative_to(self.own) else "theme"
+    def provenance(self) -> dict[str, str]:
+        """Every layout file -> "theme", or the project's own file that replaces the theme's."""
+        return {name: self._shown(path) if self.own != self.theme and path.is_relative_to(self.own) else "theme"
+                for name, path in self.files().items()}
 
     def shown(self, relpath: str) -> str:
         """A layout file as messages name it: relative to the project when it is inside it (the
         project's own, or a missing one it could add), else the theme's file where it is installed."""
-        path = self.find(relpath) or self.own / relpath
+        return self._shown(self.find(relpath) or self.own / relpath)
+
+    def _shown(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()
         except ValueError:

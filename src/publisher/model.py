@@ -87,6 +87,14 @@ class Article:
             return "scheduled"
         return "published"
 
+    def line_of(self, *needles: str) -> int | None:
+        """The first body line (in the file's numbering) that holds one of ``needles``: where a
+        message about a reference, a link or a file points."""
+        for number, line in enumerate(self.body.split("\n"), self.body_line):
+            if any(needle in line for needle in needles):
+                return number
+        return None
+
 
 @dataclass(frozen=True)
 class Selection:

@@ -123,8 +123,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     report = BuildReport(out=out, articles=[a.slug for a in plan.articles], outputs=dict(renders.written),
                          reused=dict(renders.reused), manifest=renders.manifest,
                          warnings=[d for d in renders.diagnostics if not d.is_error])
-    report.layouts = {name: "theme" if plan.layouts.origin(name) == "theme" else plan.layouts.shown(name)
-                      for name in plan.layouts.files()}
+    report.layouts = plan.layouts.provenance()
     review = plan.site.config.review
     report.span = unchanged_span(plan.site.content.articles, now, review.max_age_days if review.required else None)
     return report

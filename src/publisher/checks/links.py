@@ -62,9 +62,13 @@ def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str,
     problems, external = [], []
     for entry in entries:
         source, found = entry.article.source, pages[entry.article.slug]
+
+        def line_of(needle: str, article=entry.article) -> int | None:
+            return article.line_of(needle) if needle else None
+
         for src, alt in found.images:
             if not (alt or "").strip():
-                problems.append(error(source, _line_of(entry, src), "links.alt",
+                problems.append(error(source, line_of(src), "links.alt",
                                       f"image {src!r} has no alt text: describe it in ![...]({src})"))
         for href in found.links:
             parts = urlsplit(href)
@@ -74,7 +78,7 @@ def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str,
                 continue
             problem = _internal_problem(entry.article.slug, parts, pages, addresses)
             if problem:
-                problems.append(error(source, _line_of(entry, href), "links.broken", f"link {href!r}: {problem}"))
+                problems.append(error(source, line_of(href), "links.broken", f"link {href!r}: {problem}"))
     return problems, external
 
 
@@ -110,9 +114,3 @@ def _internal_problem(slug: str, parts, pages, addresses: set[str]) -> str | Non
         return f"there is no heading or anchor #{anchor} on {'this page' if target == slug else target + '/'}"
     return None
 
-
-def _line_of(entry: Entry, needle: str) -> int | None:
-    for number, line in enumerate(entry.article.body.split("\n"), entry.article.body_line):
-        if needle and needle in line:
-            return number
-    return None

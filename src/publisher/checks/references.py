@@ -60,7 +60,7 @@ def check_embedded_files(entry: Entry, content: Path) -> list[Diagnostic]:
     problems = []
     root = content.resolve()
     for ref in embedded_references(entry, content, raw=True):
-        where = (entry.article.source, _line_of(entry, ref.text))
+        where = (entry.article.source, entry.article.line_of(ref.text))
         if ref.remote and ref.text.lower().startswith("file:"):
             problems.append(error(*where, "content.reference", f"{ref.text!r}: file: addresses are never read; "
                                   "put the file beside the article and name it by a relative path"))
@@ -196,17 +196,10 @@ def is_image(path: Path) -> bool:
     return text.startswith(b"<svg") or (text.startswith(b"<?xml") and b"<svg" in start.lower())
 
 
-def _line_of(entry: Entry, needle: str) -> int | None:
-    for number, line in enumerate(entry.article.body.split("\n"), entry.article.body_line):
-        if needle in line:
-            return number
-    return None
-
-
 def check_leaflet_references(entry: Entry, content: Path) -> list[Diagnostic]:
     """WeasyPrint is never asked for a remote file: refused before rendering. (A local file that is
     missing or outside content/ is refused for every channel by check_embedded_files.)"""
-    return [error(entry.article.source, _line_of(entry, ref.text), "pdf.reference",
+    return [error(entry.article.source, entry.article.line_of(ref.text), "pdf.reference",
                   f"the leaflet refers to {ref.text!r}: only files inside the project's content/ may be used; "
                   "the network is never contacted")
             for ref in embedded_references(entry, content) if ref.remote]
