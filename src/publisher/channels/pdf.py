@@ -122,10 +122,11 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
         allowed=(str(ctx.content), *map(str, ctx.layouts.folders)),
         overlay=(str(ctx.layouts.own), str(ctx.layouts.theme)),
         project=str(ctx.project),
+        epoch=int(article.last_modified.instant.timestamp()),
     )
     images = embedded_files(entry, ctx.content)
     # what a leaflet is declared to depend on (inputs.py: WeasyPrint's version, layouts/pdf, ...) and its own
-    key = cache_key(ctx.digests.of("leaflet", LEAFLET), job.variant, job.html, job.css,
+    key = cache_key(ctx.digests.of("leaflet", LEAFLET), job.variant, str(job.epoch), job.html, job.css,
                     *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images))
     return replace(job, key=key)
 

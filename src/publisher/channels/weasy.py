@@ -6,8 +6,10 @@ so WeasyPrint is imported only when the ``pdf`` channel runs.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import mimetypes
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -26,6 +28,7 @@ class LeafletJob:
     overlay: tuple[str, str] = ("", "")  # (the project's layouts, the theme): a file the first lacks comes from the second
     project: str = ""  # files read are recorded relative to it, so a moved project keeps its cache
     variant: str = "pdf/ua-1"  # tagged PDF for screen readers
+    epoch: int = 0  # seconds since 1970 stamped into embedded fonts: the article's, never the clock's
     key: str = ""  # hash of everything above and the files they embed: the cache key
 
 
@@ -91,6 +94,22 @@ def warm_up() -> None:
     import weasyprint  # noqa: F401
 
 
+@contextlib.contextmanager
+def _font_timestamps(epoch: int):
+    """fontTools, which subsets fonts where HarfBuzz-Subset is not installed, writes the time of
+    subsetting into each font's head table unless SOURCE_DATE_EPOCH says otherwise: the same
+    leaflet would differ on every run. The variable is set only while fonts are written."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+
+
 def render_leaflet(job: LeafletJob) -> LeafletResult:
     from weasyprint import CSS, HTML
 
@@ -99,7 +118,8 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
         html = HTML(string=job.html, base_url=Path(job.html_base).as_uri() + "/", url_fetcher=fetcher)
         css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher)
         document = html.render(stylesheets=[css])
-        pdf = document.write_pdf(pdf_variant=job.variant)
+        with _font_timestamps(job.epoch):
+            pdf = document.write_pdf(pdf_variant=job.variant)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))))
