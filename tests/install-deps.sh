@@ -7,6 +7,9 @@ need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)   # pdftotext, pdfinfo, pdffonts, pdftoppm
 [ -x /usr/bin/chromium ] || need+=(chromium)                 # tests/test_browser.py, through playwright
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)  # the layout checks' fonts
+# WeasyPrint subsets fonts with HarfBuzz-Subset (chromium brings it too); without it fontTools makes
+# other, equally valid, leaflet bytes than the golden copies in tests/golden/
+ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0 ' || need+=(libharfbuzz-subset0)
 command -v java >/dev/null || need+=(default-jre-headless)  # runs the Nu HTML Checker
 command -v npm >/dev/null || need+=(npm)                    # installs axe-core and vnu-jar
 

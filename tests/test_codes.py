@@ -37,9 +37,12 @@ def _used() -> tuple[set[str], set[str]]:
         literals |= set(re.findall(rf'(?<![\w{{/])"((?:{families})\.[a-z0-9.-]+)"', text)) - NOT_CODES
         templates |= {re.sub(r"\{[^}]*\}", HOLE, t) for t in re.findall(rf'f"((?:{families})\.[^"]*)"', text)}
         # content.py's loaders, through schema.py
-        for prefix in re.findall(r'_read_checked\(path, shown, [A-Z_]+, "([a-z]+)"', text):
+        for prefix in re.findall(r'_read_checked\(path, shown, [A-Z_]+, "([a-z]+)"', text) \
+                + re.findall(r'check_mapping\([^)]*code="([a-z]+)"', text):
             literals |= {f"{prefix}.unknown", f"{prefix}.missing"}
             templates.add(f"{prefix}.{HOLE}")
+        # YAML files of content/, through frontmatter.read_yaml_file: '<prefix>.yaml'
+        literals |= {f"{prefix}.yaml" for prefix in re.findall(r'read_yaml_file\([^)]*"([a-z]+)", ', text)}
     return literals, templates
 
 

@@ -106,3 +106,55 @@ def summarize_article(project, slug: str, *, content=None, write: bool = False, 
                                       "the article already has a plain_summary; pass --force to replace it")])
         write_plain_summary(paths.root / article.source, article.source, draft.text)
     return article, draft
+
+
+def _site_for(paths: Project, slug: str, code: str):
+    """The project loaded for a command on one article: (site, article). Problems of that article,
+    its disclaimers, publish.toml or approvals.yaml stop it; those of other articles do not."""
+    from .approvals import APPROVALS_NAME
+    from .channels import default_channels
+    from .content import shown_path
+    from .plan import load_site
+
+    problems: list = []
+    site = load_site(paths, default_channels(), problems)
+    article = next((a for a in site.content.articles if a.slug == slug), None)
+    if article is None:
+        raise_if_errors(problems)
+        known = ", ".join(sorted(a.slug for a in site.content.articles)) or "none"
+        raise PublishError([error(None, None, code, f"no article has the slug {slug!r} (articles: {known})")])
+    own = {article.source, "publish.toml", shown_path(paths.content / APPROVALS_NAME, paths.root)}
+    own |= {d.source for d in site.resolved[slug]}
+    raise_if_errors(d for d in problems if d.path in own or d.path is None)
+    return site, article
+
+
+def approve_article(project, slug: str, role: str, by: str, on=None, *, content=None, as_of=None):
+    """Record that ``by`` approved, in ``role``, the article's text as it is now (approvals.py).
+
+    Returns (the approval, the approval it replaced or None)."""
+    from . import schema
+    from .approvals import APPROVALS_NAME, Approval, record_approval
+    from .content import shown_path
+    from .plan import review_state
+
+    paths = Project.at(project, content)
+    now = resolve_now(as_of)
+    checks = (("--role", role, schema.slug), ("--by", by, schema.plain_text),
+              ("--on", on, lambda v: dates.parse_moment(v) if v is not None else dates.today(now)))
+    values, wrong = {}, []
+    for option, value, convert in checks:
+        try:
+            values[option] = convert(value)
+        except ValueError as exc:
+            wrong.append(error(None, None, "usage.approve", f"{option} {exc}, got {value!r}"))
+    raise_if_errors(wrong)
+    role, by, day = values["--role"], values["--by"], values["--on"]
+    if day.instant > now.instant:
+        raise PublishError([error(None, None, "usage.approve", f"--on {day} is after today ({now}): an approval is "
+                                  "dated the day the review was done")])
+    site, article = _site_for(paths, slug, "approve.slug")
+    print_, _ = review_state(article, site)
+    approval = Approval(slug, role, by, day, print_.value, dict(print_.parts))
+    shown = shown_path(paths.content / APPROVALS_NAME, paths.root)
+    return approval, record_approval(paths.content, shown, approval, paths.root)

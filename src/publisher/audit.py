@@ -122,11 +122,44 @@ def verify_build(folder: Path, plan) -> list[Diagnostic]:
                                   "content has now; rebuild it"))
         entries.append(entry)
         outputs[slug] = files
+    problems += _verify_approvals(manifest, by_slug, plan.site.config.review.roles, where)
     built = StagingFolder(folder)  # read only: the checks read files through it
     with _quiet("pypdf"):  # a damaged leaflet is one diagnostic, not also pypdf's log lines on stderr
         found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
                  + verify_feeds(entries, feeds, plan.site.config.site.base_url, built))
     return problems + [_under(d, folder) for d in found]
+
+
+def _verify_approvals(manifest: dict, by_slug: dict, roles: tuple[str, ...], where: str) -> list[Diagnostic]:
+    """Each article was built from the words its approvals cover: the fingerprint the build
+    recorded is today's, each approval it shows is still in approvals.yaml for that text, and
+    every required role is among them."""
+    problems = []
+    for record in manifest["articles"]:
+        entry = by_slug.get(record.get("slug")) if isinstance(record, dict) else None
+        if entry is None or "fingerprint" not in record:
+            continue  # not ours to judge here, or a build made before approvals were recorded
+        slug, shown = entry.article.slug, record.get("approvals", [])
+        if record["fingerprint"] != entry.fingerprint:
+            problems.append(error(where, None, "verify.approval", f"article {slug!r} was built from other words than "
+                                  "the content has now (its fingerprint differs); rebuild it"))
+            continue
+        if not isinstance(shown, list) or not all(isinstance(a, dict) and all(isinstance(a.get(k), str) for k in
+                                                  ("role", "by", "on", "fingerprint")) for a in shown):
+            problems.append(error(where, None, "verify.manifest", f"article {slug!r}: 'approvals' is not a list of "
+                                  f"objects with role, by, on and fingerprint; {REBUILD}"))
+            continue
+        current = {(r.role, r.by, r.on.isoformat() if r.on else None, r.fingerprint) for r in entry.reviews}
+        for approval in shown:
+            if (approval["role"], approval["by"], approval["on"], approval["fingerprint"]) not in current:
+                problems.append(error(where, None, "verify.approval", f"article {slug!r} shows the {approval['role']} "
+                                      f"approval by {approval['by']} of {approval['on']}, which content/approvals.yaml "
+                                      "does not hold for today's text; rebuild it"))
+        missing = sorted(set(roles) - {a["role"] for a in shown})
+        if missing:
+            problems.append(error(where, None, "verify.approval", f"article {slug!r} was built without a "
+                                  f"{' or '.join(missing)} approval, which [review] roles requires; approve it and rebuild"))
+    return problems
 
 
 TEXT_OUTPUTS = ("html", "summary_html", "summary_text")  # read as UTF-8 text by the checks

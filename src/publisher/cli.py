@@ -346,3 +346,33 @@ def new(project, title, content, slug, author, description, as_of):
     except ValueError as exc:
         raise click.UsageError(str(exc))
     click.echo(f"Wrote {path} (status: draft). Edit it, then set 'status: published'.")
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--role", required=True, help="The role the reviewer signs for, as [review] roles names it (e.g. medical).")
+@click.option("--by", "by", required=True, help="Who approved, as the page shows it (e.g. 'Dr A. Reviewer').")
+@click.option("--on", "on", default=None, help="The day of the review (ISO 8601). Default: today (--as-of).")
+@CONTENT
+@AS_OF
+@click.pass_obj
+def approve(project, slug, role, by, on, content, as_of):
+    """Record an approval of the article's text as it is now, in content/approvals.yaml."""
+    from .api import approve_article
+
+    try:
+        approval, replaced = approve_article(project, slug, role, by, on, content=_under(project, content),
+                                             as_of=as_of)
+    except PublishError as exc:
+        _usage_or_fail(exc, "Approve")
+    again = f" (replacing the approval of {replaced.on} by {replaced.by})" if replaced else ""
+    click.echo(f"Recorded the {approval.role} approval of {slug} by {approval.by} on {approval.on}{again}: "
+               f"fingerprint {approval.fingerprint}. Commit content/approvals.yaml with the article.")
+
+
+def _usage_or_fail(exc: PublishError, what: str) -> None:
+    """Bad options exit 2, as click's own usage errors do; anything else is a failure (exit 1)."""
+    if exc.diagnostics and all(d.code.startswith("usage.") for d in exc.diagnostics):
+        _print_diagnostics(exc.diagnostics)
+        sys.exit(2)
+    _fail(exc, what)

@@ -88,6 +88,26 @@ CODES = (
     Code(("claims.yaml", "claims.entry"), "`content/claims.yaml` is not a list of `{phrase, severity, reason}`"),
     Code(("review.missing", "review.stale", "review.future"),
          "no medical review, one older than `[review] max_age_days`, or one dated after now"),
+    Code(("approval.missing",),
+         "`[review] roles` names a role with no approval of the article: `publish review SLUG`, then `publish "
+         "approve SLUG --role ROLE --by NAME`"),
+    Code(("approval.changed",),
+         "the article's words (the message names which: title, description, body, plain summary, a "
+         "disclaimer) changed since a required role approved them: review and approve again"),
+    Code(("approval.outdated",),
+         "an approval of a role `[review] roles` does not require no longer matches the text: the page "
+         "stops showing it", warning=True),
+    Code(("approval.future",), "an approval is dated after now: approve with the day of the review (`--on`)"),
+    Code(("approvals.yaml", "approvals.entry", "approvals.unknown", "approvals.missing", "approvals.<key>"),
+         "`content/approvals.yaml` is not valid YAML or not in the shape `publish approve` writes (slug, role, "
+         "then `by`, `date`, `fingerprint`, `parts`): write it with `publish approve`"),
+    Code(("approvals.orphan",),
+         "approvals.yaml holds approvals for a slug no article has (renamed or deleted)", warning=True),
+    Code(("usage.approve", "approve.slug"),
+         "`publish approve` was given a bad `--role`, `--by` or `--on` (exit 2), or a slug no article has"),
+    Code(("verify.approval",),
+         "(`check --built`) an article was built from other words than the content has now, shows an approval "
+         "approvals.yaml does not hold for its text, or lacks a required role's approval"),
     Code(("disclaimer.placeholder",),
          "a disclaimer still has the starter's wording from `publish init`: have it reviewed, then delete "
          "`placeholder: true`", warning=True),

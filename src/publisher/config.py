@@ -33,6 +33,7 @@ DISCLAIMER_FIELDS = {
 REVIEW_FIELDS = {
     "required": Field(schema.boolean, default=True),  # every published article needs reviewed_by and reviewed_on
     "max_age_days": Field(schema.within(schema.whole_number, 1, 36_500), default=365),  # an older review stops the article publishing
+    "roles": Field(schema.list_of(schema.slug, "role names"), default=()),  # approvals each article needs (publish approve)
 }
 
 
@@ -40,6 +41,7 @@ REVIEW_FIELDS = {
 class ReviewConfig:
     required: bool = True
     max_age_days: int = 365
+    roles: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

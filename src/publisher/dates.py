@@ -73,6 +73,11 @@ def now(as_of: str | Moment | None = None) -> Moment:
     return Moment(datetime.now(timezone.utc).replace(microsecond=0), True)
 
 
+def today(now: Moment) -> Moment:
+    """The day of ``now`` (UTC), as a date: what a sign-off records by default."""
+    return Moment(datetime(now.instant.year, now.instant.month, now.instant.day, tzinfo=timezone.utc), False)
+
+
 def microseconds(instant: datetime) -> int:
     """Exact microseconds since 1970 (floats would round): how stamps record moments."""
     return (instant - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)

@@ -245,3 +245,27 @@ def _yaml_diagnostic(exc: yaml.YAMLError, shown: str) -> Diagnostic:
     if "\\t" in problem or "\t" in problem:
         problem += " (YAML does not allow tabs; indent with spaces)"
     return error(shown, line, "frontmatter.yaml", f"front matter is not valid YAML: {problem}")
+
+
+def read_yaml_file(path: Path, shown: str, inside: Path | None, code: str, empty: Any):
+    """A whole YAML file of content/ (glossary, claims, approvals) read with the front matter's
+    rules: (its root node for line numbers, its data, problems); ``empty`` when absent or unreadable.
+    ``code`` prefixes the diagnostic of bad YAML ("glossary" gives "glossary.yaml")."""
+    if not path.is_file():
+        return None, empty, []
+    text, problems = read_text(path, shown, inside)
+    if text is None:
+        return None, empty, problems
+    loader = ContentLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else empty
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return None, empty, [error(shown, mark.line + 1 if mark else None, f"{code}.yaml",
+                                   f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    except UNREADABLE as exc:
+        return None, empty, [error(shown, None, f"{code}.yaml", f"not valid YAML: {exc}")]
+    finally:
+        loader.dispose()
+    return node, data, []

@@ -6,10 +6,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import Diagnostic, error
-from .frontmatter import ContentLoader, read_text
+from .frontmatter import read_yaml_file
 from .sanitise import clean_text
 
 GLOSSARY_NAME = "glossary.yaml"
@@ -35,22 +33,9 @@ def _pattern(term: str) -> re.Pattern:
 
 
 def load_glossary(content: Path, shown: str, inside: Path | None = None) -> tuple[Glossary, list[Diagnostic]]:
-    path = content / GLOSSARY_NAME
-    if not path.is_file():
-        return Glossary({}), []
-    text, problems = read_text(path, shown, inside)
-    if text is None:
+    node, data, problems = read_yaml_file(content / GLOSSARY_NAME, shown, inside, "glossary", {})
+    if problems or node is None:
         return Glossary({}), problems
-    loader = ContentLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return Glossary({}), [error(shown, mark.line + 1 if mark else None, "glossary.yaml",
-                                    f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    finally:
-        loader.dispose()
     if not isinstance(data, dict):
         return Glossary({}), [error(shown, 1, "glossary.yaml", "the glossary must map each term to plain words: "
                                     "'term: plain words'")]

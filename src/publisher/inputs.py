@@ -150,7 +150,8 @@ class Digests:
 
 def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
     """What one article's render reads besides its channel's inputs: the article's source file
-    and the bundle files it publishes, its disclaimers, its summary, and the addresses its page links to."""
+    and the bundle files it publishes, its disclaimers, its summary, the reviews it shows (approvals.yaml),
+    and the addresses its page links to."""
     article = entry.article
     bundle = [(relpath, _file_digest(Path(source))) for relpath, source in entry.bundle_files]
     return cache_key(
@@ -158,6 +159,7 @@ def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
         json.dumps([[d.id, d.sha256] for d in entry.disclaimers]),
         json.dumps(outputs, sort_keys=True), json.dumps(site_outputs, sort_keys=True, default=str),
         entry.summary or "", entry.summary_source or "",
+        json.dumps([[r.role, r.by, r.on.isoformat() if r.on else None, r.fingerprint] for r in entry.reviews]),
     )
 
 

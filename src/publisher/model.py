@@ -48,6 +48,18 @@ class ClaimReview:
 
 
 @dataclass(frozen=True)
+class Review:
+    """A review a page shows: from an approval that matches the text (approvals.py), or the
+    article's own reviewed_by and reviewed_on while it has no approval (``fingerprint`` None)."""
+
+    role: str
+    label: str  # "Medically reviewed", "Reviewed (legal)"
+    by: str
+    on: Optional[Moment] = None
+    fingerprint: Optional[str] = None
+
+
+@dataclass(frozen=True)
 class Article:
     source: str  # path relative to the project, e.g. content/ketamine-therapy.md
     slug: str
@@ -131,6 +143,8 @@ class Entry:
     summary_wrapped: Optional[str] = None  # the same, wrapped for the plain-text summary file
     summary_figures: Any = None  # readability.Readability of summary_text, when measured
     bundle_files: tuple = ()  # (path in the bundle, source file) of each file published beside the page (bundles.py)
+    fingerprint: str = ""  # of what a reviewer approves (approvals.py)
+    reviews: tuple[Review, ...] = ()  # what the page, leaflet and structured data show, medical first
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:
         return tuple(d for d in self.disclaimers if d.placement == placement)
@@ -159,6 +173,7 @@ class Site:
     resolved: dict  # slug -> disclaimers in order
     glossary: "Glossary"
     claims: tuple  # ClaimRule, from content/claims.yaml
+    approvals: dict = field(default_factory=dict)  # slug -> role -> approvals.Approval
 
 
 @dataclass

@@ -125,7 +125,9 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
                          warnings=[d for d in renders.diagnostics if not d.is_error])
     report.layouts = plan.layouts.provenance()
     review = plan.site.config.review
-    report.span = unchanged_span(plan.site.content.articles, now, review.max_age_days if review.required else None)
+    report.span = unchanged_span(plan.site.content.articles, now,
+                                 review.max_age_days if review.required or review.roles else None,
+                                 [a.on for roles in plan.site.approvals.values() for a in roles.values()])
     return report
 
 
@@ -198,6 +200,9 @@ def _manifest(entries: list[Entry], ctx: BuildContext, fields: dict[str, dict]) 
             record["id"] = a.id
         record.update(sorted(fields.get(a.slug, {}).items()))
         record["disclaimers"] = [{"id": d.id, "sha256": d.sha256} for d in entry.disclaimers]
+        record["fingerprint"] = entry.fingerprint
+        record["approvals"] = [{"role": r.role, "by": r.by, "on": r.on.isoformat(), "fingerprint": r.fingerprint}
+                               for r in entry.reviews if r.fingerprint]
         record["outputs"] = dict(sorted(ctx.outputs[a.slug].items()))
         articles.append(record)
     manifest = {"articles": articles}

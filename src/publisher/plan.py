@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from . import dates
+from .approvals import APPROVALS_NAME, check_approvals, fingerprint, load_approvals, reviews_of
 from .bundles import bundle_files
 from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
@@ -152,14 +153,27 @@ def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site
                                                 shown_path(project.content / GLOSSARY_NAME, project.root), project.root)
     claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root),
                                           project.root)
-    diagnostics += list(content.diagnostics) + glossary_problems + claim_problems
+    approvals_shown = shown_path(project.content / APPROVALS_NAME, project.root)
+    approvals, approval_problems = load_approvals(project.content, approvals_shown, project.root)
+    diagnostics += list(content.diagnostics) + glossary_problems + claim_problems + approval_problems
     if not problems:  # against an unreadable publish.toml, every default would look unknown
         diagnostics += check_default_disclaimers(config, content.disclaimers, content.broken)
     resolved = {}
     for article in content.articles:
         resolved[article.slug], found = resolve_disclaimers(article, config, content.disclaimers, content.broken)
         diagnostics += found
-    return Site(config, content, resolved, glossary, tuple(claims))
+    slugs = {a.slug for a in content.articles}
+    diagnostics += [warning(approvals_shown, min(a.line or 0 for a in roles.values()) or None, "approvals.orphan",
+                            f"approvals for {slug!r}, which no article has (renamed or deleted?); remove them with "
+                            f"the article, or approve the renamed article again")
+                    for slug, roles in approvals.items() if slug not in slugs and not content.diagnostics]
+    return Site(config, content, resolved, glossary, tuple(claims), approvals)
+
+
+def review_state(article: Article, site: Site):
+    """(fingerprint, the reviews its pages show): one rule for the gate, the pages and the manifest."""
+    print_ = fingerprint(article, site.resolved[article.slug])
+    return print_, reviews_of(article, print_, site.approvals.get(article.slug, {}))
 
 
 def select_articles(articles: Iterable[Article], selection: Selection) -> list[Article]:
@@ -169,12 +183,16 @@ def select_articles(articles: Iterable[Article], selection: Selection) -> list[A
 
 
 def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, root: Path) -> list[Diagnostic]:
-    """What stops an article publishing beyond its front matter: risky claims, a missing or stale review."""
+    """What stops an article publishing beyond its front matter: risky claims, a missing or stale
+    review, an approval the text has moved on from."""
     problems = []
     for article in articles:
         raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
         problems += lint_claims(article, raw, list(site.claims))
-        problems += check_review(article, site.config.review, now)
+        print_, reviews = review_state(article, site)
+        problems += check_approvals(article, print_, site.approvals.get(article.slug, {}), site.config.review.roles,
+                                    now)
+        problems += check_review(article, reviews, site.config.review, now)
     return problems
 
 
@@ -193,9 +211,10 @@ def _widen_partial_build(plan: Plan, registry) -> None:
     previous, chosen = plan.previous, {c.name for c in plan.channels}
     if chosen == set(registry.names()) or previous.manifest is None:
         return
-    if previous.published_set() != published_set(manifest_articles(plan.articles, plan.site.resolved)):
+    if previous.published_set() != published_set(manifest_articles(
+            plan.articles, plan.site.resolved, {a.slug: review_state(a, plan.site)[1] for a in plan.articles})):
         plan.diagnostics.append(warning(None, None, "build.widened",
-                                        "the published articles or their disclaimers changed since the last build: "
+                                        "the published articles, their disclaimers or approvals changed since the last build: "
                                         "building every channel, so no output outlives or misses an article"))
         plan.channels = registry.select(None)
         return
@@ -253,6 +272,7 @@ def _summary(article: Article, site: Site, markdown: MarkdownConverter, auto: bo
 def _entry(article: Article, site: Site, markdown: MarkdownConverter, summary: str | None, source: str | None,
            forms: tuple) -> Entry:
     disclaimers = site.resolved[article.slug]
+    print_, reviews = review_state(article, site)
     raw_html = markdown.to_html(article.body, article.source, article.body_line)
     converted = {form: markdown.convert(summary, form, article.source, article.lines.get("plain_summary"))
                  for form in forms} if summary is not None else {}
@@ -267,6 +287,8 @@ def _entry(article: Article, site: Site, markdown: MarkdownConverter, summary: s
         summary_html=sanitise(converted[HTML]) if HTML in converted else None,
         summary_text=converted.get(PLAIN),
         summary_wrapped=converted.get(Conversion("plain", TEXT_WIDTH)),
+        fingerprint=print_.value,
+        reviews=reviews,
     )
 
 

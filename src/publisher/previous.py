@@ -25,7 +25,7 @@ from .cache import write_atomically
 from .output import MANIFEST, StagingFolder, output_key, read_manifest, signature
 
 LEDGERS = "rendered"
-CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs"}  # the pipeline writes these
+CORE_KEYS = {"slug", "title", "source", "date", "updated", "id", "disclaimers", "outputs", "fingerprint", "approvals"}  # the pipeline writes these
 
 
 class PreviousBuild:
@@ -171,14 +171,20 @@ def manifest_files(manifest: dict, keys: set[str]) -> set[str]:
     return files
 
 
-def manifest_articles(articles, resolved) -> list[dict]:
-    """The parts of manifest records that published_set compares, for this build's articles."""
-    return [{"slug": a.slug, "disclaimers": [{"sha256": d.sha256} for d in resolved[a.slug]]} for a in articles]
+def manifest_articles(articles, resolved, reviews=None) -> list[dict]:
+    """The parts of manifest records that published_set compares, for this build's articles;
+    ``reviews``: slug -> the reviews its pages show."""
+    return [{"slug": a.slug, "disclaimers": [{"sha256": d.sha256} for d in resolved[a.slug]],
+             "approvals": [{"role": r.role, "by": r.by, "on": r.on.isoformat()}
+                           for r in (reviews or {}).get(a.slug, ()) if r.fingerprint]} for a in articles]
 
 
 def published_set(manifest_articles: list) -> set:
+    """Which articles, with which disclaimers and which approvals shown: what a kept page of another
+    channel states beyond its own article."""
     return {
-        (str(a.get("slug")), tuple(str(d.get("sha256")) for d in a.get("disclaimers", []) if isinstance(d, dict)))
+        (str(a.get("slug")), tuple(str(d.get("sha256")) for d in a.get("disclaimers", []) if isinstance(d, dict)),
+         tuple(tuple(str(r.get(k)) for k in ("role", "by", "on")) for r in a.get("approvals", []) if isinstance(r, dict)))
         for a in manifest_articles if isinstance(a, dict)
     }
 

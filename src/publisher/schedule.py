@@ -36,20 +36,23 @@ def instant_iso(moment: Moment) -> str:
     return moment.instant.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def unchanged_span(articles: Iterable[Article], now: Moment, review_max_days: Optional[int]) -> tuple:
+def unchanged_span(articles: Iterable[Article], now: Moment, review_max_days: Optional[int],
+                   approval_dates: Iterable[Moment] = ()) -> tuple:
     """The span of "now" around ``now`` in which a build gives the same result, as microseconds
-    since 1970 (None: unbounded): between the moments an article appears or expires, or, with
-    medical review required (``review_max_days``), a review grows too old."""
-    points = []
+    since 1970 (None: unbounded): between the moments an article appears or expires, an approval's
+    day comes, or, with medical review required (``review_max_days``), a review grows too old."""
+    points, approval_dates = [], list(approval_dates)
+    reviews = [a.reviewed_on for a in articles if a.reviewed_on is not None] + approval_dates
     for article in articles:
         points.append(article.date.instant)
         if article.expires is not None:
             points.append(article.expires.instant)
-        if review_max_days is not None and article.reviewed_on is not None:
-            try:
-                points.append(article.reviewed_on.instant + timedelta(days=review_max_days + 1))
-            except OverflowError:  # a review whose limit falls after the year 9999 never grows too old
-                pass
+    points += [on.instant for on in approval_dates]
+    for reviewed in reviews if review_max_days is not None else ():
+        try:
+            points.append(reviewed.instant + timedelta(days=review_max_days + 1))
+        except OverflowError:  # a review whose limit falls after the year 9999 never grows too old
+            pass
     micros = [microseconds(p) for p in points]
     at = microseconds(now.instant)
     return max((m for m in micros if m <= at), default=None), min((m for m in micros if m > at), default=None)

@@ -60,6 +60,7 @@ class HtmlChannel:
             root=INDEX,
             stylesheet=STYLESHEET,
             article=article,
+            reviews=entry.reviews,
             canonical=page_url(ctx.config.site.base_url, article.slug),
             body=Markup(entry.body_html),
             toc=_sections(entry.body_html) if ctx.options(self.section)["toc"] else [],
@@ -69,7 +70,7 @@ class HtmlChannel:
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
             tag_links=[(tag, tag_path(tag)) for tag in article.tags],
             site_outputs=ctx.site_outputs,
-            structured_data=structured_data(article, ctx.config.site.base_url),
+            structured_data=structured_data(article, ctx.config.site.base_url, entry.reviews),
         ))
         for relpath, source in entry.bundle_files:  # what the page references of its bundle (bundles.py)
             rendered.add(bundle_file_path(article.slug, relpath), Path(source).read_bytes())
@@ -100,8 +101,9 @@ class HtmlChannel:
         return rendered
 
 
-def structured_data(article: Article, base_url: str | None) -> dict[str, Any]:
-    """schema.org MedicalWebPage, the JSON-LD search engines read for health pages."""
+def structured_data(article: Article, base_url: str | None, reviews=()) -> dict[str, Any]:
+    """schema.org MedicalWebPage, the JSON-LD search engines read for health pages; the review is
+    the first the page shows (an approval of today's text, medical first)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -120,10 +122,10 @@ def structured_data(article: Article, base_url: str | None) -> dict[str, Any]:
         data["identifier"] = f"urn:uuid:{article.id}"
     if article.tags:
         data["keywords"] = ", ".join(article.tags)
-    if article.reviewed_on:
-        data["lastReviewed"] = article.reviewed_on.isoformat()
-    if article.reviewed_by:
-        data["reviewedBy"] = {"@type": "Person", "name": article.reviewed_by}
+    if reviews and reviews[0].on:
+        data["lastReviewed"] = reviews[0].on.isoformat()
+    if reviews:
+        data["reviewedBy"] = {"@type": "Person", "name": reviews[0].by}
     if article.sources:
         data["citation"] = [
             {"@type": "CreativeWork", "name": s.title, "url": s.url,

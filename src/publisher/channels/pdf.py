@@ -99,7 +99,7 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
     article = entry.article
     options = ctx.options(PdfChannel.section)
     address = page_url(ctx.config.site.base_url, article.slug)
-    common = dict(site=ctx.config.site, article=article)
+    common = dict(site=ctx.config.site, article=article, reviews=entry.reviews)
     html = render(
         ctx.templates, "pdf/leaflet.html", ctx.layouts, **common,
         body=Markup(_list_starts(entry.body_html)),

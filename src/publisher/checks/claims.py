@@ -10,10 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from ..errors import Diagnostic, error, warning
-from ..frontmatter import ContentLoader, read_text
+from ..frontmatter import read_yaml_file
 from ..model import Article
 from ..readability import split_sentences
 
@@ -30,21 +28,9 @@ class ClaimRule:
 
 
 def load_claims(content: Path, shown: str, inside: Path | None = None) -> tuple[list[ClaimRule], list[Diagnostic]]:
-    path = content / CLAIMS_NAME
-    if not path.is_file():
-        return [], []
-    text, problems = read_text(path, shown, inside)
-    if text is None:
+    node, data, problems = read_yaml_file(content / CLAIMS_NAME, shown, inside, "claims", [])
+    if problems or node is None:
         return [], problems
-    loader = ContentLoader(text)
-    try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else []
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        return [], [error(shown, mark.line + 1 if mark else None, "claims.yaml", f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    finally:
-        loader.dispose()
     if not isinstance(data, list):
         return [], [error(shown, 1, "claims.yaml", "claims.yaml must be a list of entries with phrase, severity and reason")]
     rules, problems = [], []
