@@ -34,7 +34,8 @@ What each output shows (from the layouts and channels), which the expected sets 
 * feeds: feed title (the site title), each article in full with its disclaimers in full and
   short;
 * manifest.json: slugs, titles, sources, dates, ids, summary sources, each disclaimer's id and
-  the sha256 of its file, and the output paths.
+  the sha256 of its file, each article's fingerprint (of its title, description, body, plain
+  summary and disclaimer texts: what an approval covers) and the output paths.
 """
 
 from __future__ import annotations
@@ -238,11 +239,12 @@ def _set_config(proj: Path, old: str, new: str) -> None:
 
 CASES = {
     # 1. One article's body text (its summary is authored, so no summary output changes; the
-    #    title, description and date are untouched, so neither the index nor the manifest does).
+    #    title, description and date are untouched, so the index does not); the manifest (the
+    #    article's fingerprint).
     "article-body": (
         lambda p: edit(p / "content" / f"{SLEEP}.md", "Keep the bedroom dark and quiet.",
                        "Keep the bedroom dark, cool and quiet, and put screens away an hour before bed."),
-        {page(SLEEP), leaflet(SLEEP)} | FEEDS,
+        {page(SLEEP), leaflet(SLEEP), MANIFEST} | FEEDS,
     ),
     # 1b. One article's title: everything that shows it (its page, leaflet, summary page and
     #     text, the index, the leaflets page, the feeds) and the manifest (it lists titles).
@@ -252,11 +254,11 @@ CASES = {
         | {INDEX, LEAFLETS, MANIFEST},
     ),
     # 1c. One article's plain_summary: its summary page and text, and its leaflet (the "Key
-    #     points" box). Not its page, the feeds or the manifest (still "authored").
+    #     points" box), and the manifest (the article's fingerprint). Not its page or the feeds.
     "article-summary": (
         lambda p: edit(p / "content" / f"{SLEEP}.md", "Go to bed at the same time each night.",
                        "Go to bed and get up at the same time each day."),
-        {summary_page(SLEEP), summary_text(SLEEP), leaflet(SLEEP)},
+        {summary_page(SLEEP), summary_text(SLEEP), leaflet(SLEEP), MANIFEST},
     ),
     # 2. crisis-help's full text: the pages, leaflets, summary pages of the articles carrying it,
     #    the feeds (full text in each item's content), and the manifest (its file's sha256).

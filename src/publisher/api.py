@@ -158,3 +158,41 @@ def approve_article(project, slug: str, role: str, by: str, on=None, *, content=
     approval = Approval(slug, role, by, day, print_.value, dict(print_.parts))
     shown = shown_path(paths.content / APPROVALS_NAME, paths.root)
     return approval, record_approval(paths.content, shown, approval, paths.root)
+
+
+def review_article(project, slug: str, *, out=None, content=None, as_of=None) -> tuple[Path, int, str]:
+    """Write the review copy of one article, ``<out>/review/<slug>.docx`` (reviewcopy.py).
+
+    Returns (its path, the number of claims findings marked as comments, the fingerprint)."""
+    from .checks.claims import claim_matches
+    from .markdown import MarkdownConverter
+    from .output import REVIEW_DIR
+    from .plan import review_state
+    from .reviewcopy import claim_marks, review_sections, write_docx
+    from .summarize import draft_summary
+
+    paths = Project.at(project, content)
+    out = Path(out) if out else paths.root / "build"
+    now = resolve_now(as_of)
+    site, article = _site_for(paths, slug, "review.slug")
+    raw = (paths.root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+    marks = claim_marks(article, raw, list(site.claims))
+    print_, _ = review_state(article, site)
+    if article.plain_summary:
+        summary = (article.plain_summary, "authored")
+    elif site.config.channel("summary").get("auto"):
+        summary = (draft_summary(article, site.glossary, MarkdownConverter()).text, "generated")
+    else:
+        summary = (None, None)
+    sections = review_sections(article, site.resolved[slug], marks, print_, site.config.review.roles, summary, now)
+    raise_if_errors(check_output_folder(out, paths.root, paths.content, paths.layouts))
+    with output_lock(out):
+        folder = out / REVIEW_DIR
+        for made in (out, folder):
+            if made.is_symlink():
+                raise PublishError([error(str(made), None, "output.symlink", "is a symbolic link; publish never "
+                                          "writes through one: remove it")])
+            made.mkdir(exist_ok=True)
+        target = folder / f"{slug}.docx"
+        write_docx(sections, f"Review copy: {article.title}", target, int(now.instant.timestamp()))
+    return target, sum(1 for _ in claim_matches(article, raw, list(site.claims))), print_.value

@@ -376,3 +376,23 @@ def _usage_or_fail(exc: PublishError, what: str) -> None:
         _print_diagnostics(exc.diagnostics)
         sys.exit(2)
     _fail(exc, what)
+
+
+@main.command()
+@click.argument("slug")
+@CONTENT
+@OUT
+@AS_OF
+@click.pass_obj
+def review(project, slug, content, out, as_of):
+    """Write the article's review copy for reviewers: OUT/review/SLUG.docx."""
+    from .api import review_article
+
+    try:
+        path, findings, fingerprint = review_article(project, slug, out=_under(project, out),
+                                                     content=_under(project, content), as_of=as_of)
+    except PublishError as exc:
+        _fail(exc, "Review")
+    click.echo(f"Wrote {_display(path)}: the article, its plain summary, every disclaimer in full, "
+               f"{findings} claims finding{'s' if findings != 1 else ''} as comments and the sign-off table "
+               f"(fingerprint {fingerprint}). Once it is signed: publish approve {slug} --role ROLE --by NAME --on DATE")

@@ -105,6 +105,8 @@ CODES = (
          "approvals.yaml holds approvals for a slug no article has (renamed or deleted)", warning=True),
     Code(("usage.approve", "approve.slug"),
          "`publish approve` was given a bad `--role`, `--by` or `--on` (exit 2), or a slug no article has"),
+    Code(("review.slug", "review.pandoc"),
+         "`publish review` was given a slug no article has, or pandoc could not write the review copy"),
     Code(("verify.approval",),
          "(`check --built`) an article was built from other words than the content has now, shows an approval "
          "approvals.yaml does not hold for its text, or lacks a required role's approval"),

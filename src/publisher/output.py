@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -21,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from .errors import Diagnostic, PublishError, error
 
 MANIFEST = "manifest.json"
+REVIEW_DIR = "review"  # review copies (publish review): written beside a build, kept by every build
+REVIEW_COPY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.docx")
 
 
 class StagingFolder:
@@ -138,7 +141,8 @@ def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) 
             return [error(str(out), None, "output.unsafe", f"the output folder is inside {sources}, whose files are "
                           "sources of the build; choose an --out outside it (the default is PROJECT/build)")]
     try:
-        foreign = out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MANIFEST).is_file()))
+        foreign = out.exists() and (not out.is_dir() or (any(p.name != REVIEW_DIR for p in out.iterdir())
+                                                         and not (out / MANIFEST).is_file()))
     except OSError as exc:
         return [error(str(out), None, "output.unreadable", f"cannot be read ({exc.strerror}); make it readable for "
                       "you, or choose another --out")]
@@ -262,6 +266,17 @@ def new_staging(out: Path) -> StagingFolder:
         raise PublishError([error(str(out.parent), None, "output.staging", f"the staging folder for {out.name} "
                                   f"cannot be created here ({exc.strerror}); make this folder writable for you, "
                                   "or choose another --out")]) from None
+
+
+def carry_review_copies(out: Path, staging: "StagingFolder") -> None:
+    """A build replaces its folder whole but keeps the review copies ``publish review`` wrote there
+    (plain files named after an article, never links)."""
+    folder = out / REVIEW_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if REVIEW_COPY_RE.fullmatch(path.name) and not path.is_symlink() and path.is_file():
+            staging.carry(path, f"{REVIEW_DIR}/{path.name}")
 
 
 def swap_in(staging: StagingFolder, out: Path) -> None:

@@ -21,7 +21,7 @@ from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .fanout import render_all
 from .inputs import article_digest
 from .model import BuildReport, Entry, Project
-from .output import MANIFEST, StagingFolder, discard, manifest_json, new_staging, swap_in
+from .output import MANIFEST, StagingFolder, carry_review_copies, discard, manifest_json, new_staging, swap_in
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
 from .signals import finishing, held
@@ -107,6 +107,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     try:
         with held():  # a staging folder made is always one discarded below
             staging = new_staging(out)
+        carry_review_copies(out, staging)
         try:
             renders = render(plan, staging, progress)
             verdicts = verify(plan, renders, staging)

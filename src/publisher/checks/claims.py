@@ -59,20 +59,26 @@ def lint_claims(article: Article, raw_lines: list[str], rules: list[ClaimRule]) 
 
     Phrases may wrap across lines; front matter other than the prose keys is not read.
     """
+    problems = []
+    for rule, line, sentence, match in claim_matches(article, raw_lines, rules):
+        report = error if rule.severity == "error" else warning
+        problems.append(report(article.source, line, f"claims.{rule.severity}",
+                               f"risky claim {' '.join(match.group(0).split())!r} in: \"{sentence}\" ({rule.reason}). "
+                               "A reviewer who accepts it adds it to this article's claims_reviewed."))
+    return problems
+
+
+def claim_matches(article: Article, raw_lines: list[str], rules: list[ClaimRule]):
+    """(rule, line, sentence, match) of each unreviewed match, in lint order: what the lint reports
+    and what the review copy marks, so both find the same claims. ``match`` is a match in the
+    file's text with front matter other than the prose keys blanked (line numbers kept)."""
     reviewed = {r.phrase.casefold() for r in article.claims_reviewed}
     text = "\n".join(_prose_lines(article, raw_lines))
-    problems = []
     for rule in rules:
         if rule.phrase.casefold() in reviewed:
             continue
         for match in rule.pattern.finditer(text):
-            line = text.count("\n", 0, match.start()) + 1
-            report = error if rule.severity == "error" else warning
-            problems.append(report(article.source, line, f"claims.{rule.severity}",
-                                   f"risky claim {' '.join(match.group(0).split())!r} in: "
-                                   f"\"{_sentence_at(text, match, rule)}\" ({rule.reason}). "
-                                   "A reviewer who accepts it adds it to this article's claims_reviewed."))
-    return problems
+            yield rule, text.count("\n", 0, match.start()) + 1, _sentence_at(text, match, rule), match
 
 
 def _prose_lines(article: Article, raw_lines: list[str]) -> list[str]:
