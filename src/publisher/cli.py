@@ -396,3 +396,22 @@ def review(project, slug, content, out, as_of):
     click.echo(f"Wrote {_display(path)}: the article, its plain summary, every disclaimer in full, "
                f"{findings} claims finding{'s' if findings != 1 else ''} as comments and the sign-off table "
                f"(fingerprint {fingerprint}). Once it is signed: publish approve {slug} --role ROLE --by NAME --on DATE")
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: every difference with full sha256s, for an audit record.")
+def diff(old, new, output_format):
+    """What changed between two build folders: articles, outputs, disclaimer versions, approvals."""
+    from .builddiff import diff_builds
+
+    try:
+        found = diff_builds(old, new)
+    except PublishError as exc:
+        _fail(exc, "Diff")
+    if output_format == "json":
+        click.echo(json.dumps(found.as_json(), indent=2, sort_keys=True))
+    else:
+        click.echo(found.as_text())

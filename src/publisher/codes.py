@@ -110,6 +110,9 @@ CODES = (
     Code(("verify.approval",),
          "(`check --built`) an article was built from other words than the content has now, shows an approval "
          "approvals.yaml does not hold for its text, or lacks a required role's approval"),
+    Code(("diff.manifest", "diff.path", "diff.unreadable"),
+         "`publish diff` was given a folder that is not a build (no `manifest.json`, or one of the wrong shape), "
+         "a manifest path that leaves the folder, or a file it cannot read: give two folders `publish build` wrote"),
     Code(("disclaimer.placeholder",),
          "a disclaimer still has the starter's wording from `publish init`: have it reviewed, then delete "
          "`placeholder: true`", warning=True),
