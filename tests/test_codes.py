@@ -11,7 +11,7 @@ from publisher.codes import CODES
 from publisher.reference import errors
 
 SOURCE = REPO / "src" / "publisher"
-NOT_CODES = {"feed.xml"}  # a file name that looks like a code
+NOT_CODES = {"feed.xml", "content.xml"}  # file names that look like codes
 HOLE = "\0"  # where an f-string puts a value
 
 

@@ -196,3 +196,92 @@ def review_article(project, slug: str, *, out=None, content=None, as_of=None) ->
         target = folder / f"{slug}.docx"
         write_docx(sections, f"Review copy: {article.title}", target, int(now.instant.timestamp()))
     return target, sum(1 for _ in claim_matches(article, raw, list(site.claims))), print_.value
+
+
+def import_article(project, file, *, slug=None, update=None, changes=None, content=None, as_of=None):
+    """A Word or OpenDocument file as a draft page bundle ``content/<slug>/``, or with ``update``
+    as the new body of that article, its front matter kept (wordimport.py). ``changes``: None
+    refuses tracked changes; "accept" or "reject" applies them.
+
+    Returns (the article file written, its slug, the warnings, what it needs before it can publish)."""
+    from .addresses import slugify
+    from .channels import default_channels
+    from .config import load_config
+    from .content import shown_path
+    from .schema import MAX_SLUG, SLUG_RE
+    from .wordimport import checked_fields, convert_document, front_matter, replace_body, write_bundle
+
+    paths = Project.at(project, content)
+    now = resolve_now(as_of)
+    if slug is not None and update is not None:
+        raise PublishError([error(None, None, "usage.import", "--slug and --update name the article two ways: "
+                                  "give one")])
+    if slug is not None and (not SLUG_RE.fullmatch(slug) or len(slug) > MAX_SLUG):
+        raise PublishError([error(None, None, "usage.import", f"--slug {slug!r} is not a slug: lowercase letters, "
+                                  f"digits and single hyphens, at most {MAX_SLUG} characters")])
+    file = Path(file)
+    converted = convert_document(file, str(file), changes)
+    if update is not None:
+        _, article = _site_for(paths, update, "import.update")
+        source = paths.root / article.source
+        written = replace_body(source, article.source, article.body_line, converted, article.bundle_dir is not None)
+        return written, update, converted.warnings, article_needs(paths, update, converted.without_alt, now)
+    config = load_config(paths.root, default_channels().options())
+    title = converted.title
+    author = converted.properties["author"] or config.site.author
+    problems = []
+    if not title:
+        problems.append(error(str(file), None, "import.title", "the document has no title: give it one (File > "
+                              "Info > Title, or a first heading), or import it with --update into an article"))
+    if not author:
+        problems.append(error(str(file), None, "import.author", "the document names no author: set its Author "
+                              "property (File > Info), or [site] author in publish.toml"))
+    raise_if_errors(problems)
+    slug = slug or slugify(title)[:MAX_SLUG].strip("-")
+    if not SLUG_RE.fullmatch(slug or ""):
+        raise PublishError([error(str(file), None, "import.slug", f"no slug can be made of the title {title!r}: "
+                                  "pass --slug")])
+    front = front_matter(converted, title, author, now.isoformat())
+    raise_if_errors(checked_fields(front, str(file)))
+    folder = paths.content / slug
+    shown = shown_path(folder / "index.md", paths.root)
+    if (paths.content / f"{slug}.md").exists():
+        raise PublishError([error(shown_path(paths.content / f"{slug}.md", paths.root), None, "import.exists",
+                                  "an article with this slug exists: pass --slug for a new one, or --update "
+                                  f"{slug} to replace its body")])
+    written = write_bundle(folder, shown, front, converted)
+    return written, slug, converted.warnings, article_needs(paths, slug, converted.without_alt, now)
+
+
+def article_needs(paths: Project, slug: str, without_alt, now) -> list[str]:
+    """What stops the article publishing, as things for its author to do."""
+    from .plan import review_state
+    from .scaffold import DESCRIPTION_PLACEHOLDER
+
+    try:
+        site, article = _site_for(paths, slug, "import.update")
+    except PublishError as exc:  # written, but the loader refuses something in it: say what
+        return [f"a fix: {d}" for d in exc.diagnostics]
+    needs = []
+    if DESCRIPTION_PLACEHOLDER in article.description:
+        needs.append("description: replace the TODO with one or two sentences that say what the article covers")
+    if not article.disclaimer_refs:
+        carried = ", ".join(d.id for d in site.resolved[slug]) or "none"
+        others = ", ".join(sorted(set(site.content.disclaimers) - {d.id for d in site.resolved[slug]})) or "none"
+        needs.append(f"disclaimers: it carries the site's defaults ({carried}); list any others it needs "
+                     f"(available: {others})")
+    if not article.plain_summary and not site.config.channel("summary").get("auto"):
+        needs.append(f"plain_summary: write one ('publish summarize {slug} --write' drafts it for you to edit)")
+    print_, reviews = review_state(article, site)
+    roles = site.config.review.roles
+    for role in roles:
+        if not any(r.role == role for r in reviews):
+            needs.append(f"the {role} approval: 'publish review {slug}', have the copy signed, then "
+                         f"'publish approve {slug} --role {role} --by NAME --on DATE'")
+    if site.config.review.required and not roles and not reviews:
+        needs.append(f"a medical review: 'publish approve {slug} --role medical --by NAME --on DATE' (or "
+                     "reviewed_by and reviewed_on)")
+    needs += [f"alt text for {name}: say in the ![...] what the picture shows" for name in without_alt]
+    if article.status == "draft":
+        needs.append("status: published, once the rest is done")
+    return needs

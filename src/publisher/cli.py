@@ -415,3 +415,33 @@ def diff(old, new, output_format):
         click.echo(json.dumps(found.as_json(), indent=2, sort_keys=True))
     else:
         click.echo(found.as_text())
+
+
+@main.command(name="import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--slug", default=None, help="Slug of the new article. Default: made from its title.")
+@click.option("--update", default=None, metavar="SLUG",
+              help="Replace the body of this article with the document's; its front matter is kept.")
+@click.option("--accept-changes", is_flag=True, help="Import the text with its tracked changes accepted.")
+@click.option("--reject-changes", is_flag=True, help="Import the text as it was before its tracked changes.")
+@CONTENT
+@AS_OF
+@click.pass_obj
+def import_document(project, file, slug, update, accept_changes, reject_changes, content, as_of):
+    """Turn a Word (.docx) or OpenDocument (.odt) file into a draft article: content/SLUG/index.md."""
+    from .api import import_article
+
+    if accept_changes and reject_changes:
+        raise click.UsageError("--accept-changes and --reject-changes contradict each other: give one")
+    changes = "accept" if accept_changes else "reject" if reject_changes else None
+    try:
+        written, slug, warnings, needs = import_article(project, file, slug=slug, update=update, changes=changes,
+                                                        content=_under(project, content), as_of=as_of)
+    except PublishError as exc:
+        _usage_or_fail(exc, "Import")
+    _print_diagnostics(warnings)
+    click.echo(f"Wrote {_display(written)}" + (" (its front matter kept)." if update else " (status: draft)."))
+    if needs:
+        click.echo(f"Before {slug} can publish it needs:")
+        for need in needs:
+            click.echo(f"  - {need}")

@@ -110,6 +110,24 @@ CODES = (
     Code(("verify.approval",),
          "(`check --built`) an article was built from other words than the content has now, shows an approval "
          "approvals.yaml does not hold for its text, or lacks a required role's approval"),
+    Code(("import.file",),
+         "`publish import` was given a file that is not a .docx or .odt document, is damaged, password-protected, "
+         "over 50 MB, or unzips to over 200 MB: save it again from Word or LibreOffice"),
+    Code(("import.tracked-change",),
+         "the document has tracked changes: accept or reject them in Word, or pass `--accept-changes` or "
+         "`--reject-changes` (.docx; an .odt is imported with its changes accepted only)"),
+    Code(("import.comment",), "the document holds a comment, which is not imported: settle it in the text",
+         warning=True),
+    Code(("import.image",),
+         "a picture is linked rather than embedded, or is not a PNG, JPEG, GIF, WebP or safe SVG image (EMF, WMF, "
+         "TIFF): insert it as PNG or JPEG"),
+    Code(("import.title", "import.author", "import.slug", "import.property"),
+         "the document has no title (no Title paragraph, first heading or Title property), no author (nor "
+         "`[site] author`), no usable slug (pass `--slug`), or a property that is not one line of text"),
+    Code(("import.exists", "import.update", "usage.import"),
+         "an article with the slug exists (pass `--slug` or `--update`), `--update` names no article or a single "
+         "file the document's pictures cannot go beside, or the options contradict each other (exit 2)"),
+    Code(("import.pandoc",), "pandoc could not read the document, or took over 60 s: save it again, or split it"),
     Code(("diff.manifest", "diff.path", "diff.unreadable"),
          "`publish diff` was given a folder that is not a build (no `manifest.json`, or one of the wrong shape), "
          "a manifest path that leaves the folder, or a file it cannot read: give two folders `publish build` wrote"),
