@@ -200,15 +200,10 @@ def _load_manifest(folder: Path) -> tuple[dict | None, list[Diagnostic]]:
     return manifest, []
 
 
-def _manifest_parts(folder: Path, manifest: dict, problems: list[Diagnostic]):
-    """From a manifest of the right outline: per slug (disclaimers, {output: path}), and the feeds,
-    keeping only paths to files inside the folder. Every other problem goes into ``problems``."""
-    where = f"{folder}/{MANIFEST}"
-
-    def bad(message: str) -> None:
-        problems.append(error(where, None, "verify.manifest", f"{message}; {REBUILD}"))
-
-    records: dict[str, tuple[list | None, dict[str, str]]] = {}
+def manifest_records(manifest: dict, bad):
+    """(where, slug, record) of each article record that is an object with a slug of its own;
+    ``bad`` hears why any other is skipped."""
+    seen: set[str] = set()
     for index, record in enumerate(manifest["articles"]):
         at = f"articles[{index}]"
         if not isinstance(record, dict):
@@ -218,9 +213,23 @@ def _manifest_parts(folder: Path, manifest: dict, problems: list[Diagnostic]):
         if not isinstance(slug, str) or not slug:
             bad(f"{at} has no 'slug'" if "slug" not in record else f"{at}.slug is {_kind(slug)}, not a string")
             continue
-        if slug in records:
+        if slug in seen:
             bad(f"{at} lists article {slug!r} a second time")
             continue
+        seen.add(slug)
+        yield at, slug, record
+
+
+def _manifest_parts(folder: Path, manifest: dict, problems: list[Diagnostic]):
+    """From a manifest of the right outline: per slug (disclaimers, {output: path}), and the feeds,
+    keeping only paths to files inside the folder. Every other problem goes into ``problems``."""
+    where = f"{folder}/{MANIFEST}"
+
+    def bad(message: str) -> None:
+        problems.append(error(where, None, "verify.manifest", f"{message}; {REBUILD}"))
+
+    records: dict[str, tuple[list | None, dict[str, str]]] = {}
+    for at, slug, record in manifest_records(manifest, bad):
         for key in ("title", "source", "date", "updated", "id"):
             if key in record and not isinstance(record[key], str):
                 bad(f"{at}.{key} (article {slug!r}) is {_kind(record[key])}, not a string")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Optional
 
-from .audit import REBUILD, _disclaimers, _inside, _kind, _load_manifest, _usable
+from .audit import REBUILD, _disclaimers, _inside, _kind, _load_manifest, _usable, manifest_records
 from .errors import Diagnostic, error, raise_if_errors
 from .output import MANIFEST
 
@@ -273,18 +273,7 @@ def _manifest_size(folder: Path) -> int:
 def _records(folder: Path, manifest: dict, tree: dict, problems: list[Diagnostic]) -> dict[str, Record]:
     bad = _reporter(folder, problems)
     records = {}
-    for index, record in enumerate(manifest["articles"]):
-        at = f"articles[{index}]"
-        if not isinstance(record, dict):
-            bad(f"{at} is {_kind(record)}, not an object")
-            continue
-        slug = record.get("slug")
-        if not isinstance(slug, str) or not slug:
-            bad(f"{at} has no 'slug'" if "slug" not in record else f"{at}.slug is {_kind(slug)}, not a string")
-            continue
-        if slug in records:
-            bad(f"{at} lists article {slug!r} a second time")
-            continue
+    for at, slug, record in manifest_records(manifest, bad):
         at = f"{at} (article {slug!r})"
         disclaimers = _disclaimers(record.get("disclaimers", []), f"{at}.disclaimers", bad) or []
         if len(dict(disclaimers)) != len(disclaimers):
