@@ -19,6 +19,8 @@ NOT_FOUND = f"{SITE}/404.html"
 SITEMAP = f"{SITE}/sitemap.xml"
 ROBOTS = f"{SITE}/robots.txt"
 LEAFLETS = f"{SITE}/leaflets/index.html"
+SEARCH = f"{SITE}/search/index.html"
+PAGEFIND = f"{SITE}/pagefind"  # the search index Pagefind writes (search.py)
 RSS = f"{SITE}/feed.xml"
 ATOM = f"{SITE}/atom.xml"
 
@@ -43,7 +45,8 @@ def summary_paths(slug: str) -> dict[str, str]:
 
 
 def leaflet_path(slug: str, print_version: bool = False) -> str:
-    return f"{SITE}/{slug}/{slug}{'-print' if print_version else ''}.pdf"
+    name = slug.rpartition("/")[2]  # 'es/terapia' -> site/es/terapia/terapia.pdf
+    return f"{SITE}/{slug}/{name}{'-print' if print_version else ''}.pdf"
 
 
 def article_paths(slug: str) -> set[str]:
@@ -67,8 +70,29 @@ def tag_identity(tag: str) -> str:
     return unicodedata.normalize("NFKC", tag).casefold()
 
 
-def tag_path(tag: str) -> str:
-    return f"{SITE}/tags/{tag_slug(tag)}/index.html"
+def tag_path(tag: str, edition: str = "") -> str:
+    return edition_path(edition, f"{SITE}/tags/{tag_slug(tag)}/index.html")
+
+
+def edition_path(edition: str, path: str) -> str:
+    """A site-wide output in an edition of the site: 'site/feed.xml' in 'es' is 'site/es/feed.xml'."""
+    return f"{SITE}/{edition}/{path.removeprefix(SITE + '/')}" if edition else path
+
+
+def edition_key(edition: str, key: str) -> str:
+    """A site-wide manifest key in an edition: 'index' in 'es' is 'es/index'."""
+    return f"{edition}/{key}" if edition else key
+
+
+def edition_view(site_outputs: dict, edition: str) -> dict:
+    """The site-wide outputs as a page of ``edition`` links to them: its own index, topics,
+    leaflets, feeds and search under the plain names the layouts use."""
+    plain = {k: v for k, v in site_outputs.items() if "/" not in k}
+    if not edition:
+        return plain
+    own = {k.partition("/")[2]: v for k, v in site_outputs.items() if k.startswith(edition + "/")}
+    shared = {k: v for k, v in plain.items() if k in ("not_found", "sitemap", "robots")}
+    return {**shared, **own}
 
 
 def page_url(base_url: str | None, slug: str | None = None) -> str | None:

@@ -24,7 +24,7 @@ from .dates import Moment
 from .errors import Diagnostic, PublishError, error, warning
 from .frontmatter import read_yaml_file, write_source
 from .model import Article, Disclaimer, Review
-from .schema import SLUG_RE, Field
+from .schema import ARTICLE_KEY_RE, SLUG_RE, Field
 
 APPROVALS_NAME = "approvals.yaml"
 FINGERPRINT_RE = re.compile(r"sha256:[0-9a-f]{64}")
@@ -132,7 +132,7 @@ def load_approvals(content: Path, shown: str, inside: Path | None = None) -> tup
     for slug_node, roles_node in node.value:
         slug, roles = slug_node.value, data.get(slug_node.value)
         line = slug_node.start_mark.line + 1
-        if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug) or not isinstance(roles, dict):
+        if not isinstance(slug, str) or not ARTICLE_KEY_RE.fullmatch(slug) or not isinstance(roles, dict):
             problems.append(error(shown, line, "approvals.entry", f"{slug!r} must be an article's slug mapping each "
                                   f"role to its approval; {fix}"))
             continue

@@ -125,8 +125,10 @@ def verify_build(folder: Path, plan) -> list[Diagnostic]:
     problems += _verify_approvals(manifest, by_slug, plan.site.config.review.roles, where)
     built = StagingFolder(folder)  # read only: the checks read files through it
     with _quiet("pypdf"):  # a damaged leaflet is one diagnostic, not also pypdf's log lines on stderr
-        found = (verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
-                 + verify_feeds(entries, feeds, plan.site.config.site.base_url, built))
+        found = verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
+        for edition, own in sorted(feeds.items()):  # each edition's feeds hold its articles only
+            found += verify_feeds([e for e in entries if e.article.edition == edition], own,
+                                  plan.site.config.site.base_url, built)
     return problems + [_under(d, folder) for d in found]
 
 
@@ -245,21 +247,23 @@ def _manifest_parts(folder: Path, manifest: dict, problems: list[Diagnostic]):
                     (name not in TEXT_OUTPUTS or _utf8(folder, path, what, problems)):
                 files[name] = path
         records[slug] = (disclaimers, files)
-    feeds = {}
+    feeds: dict[str, dict[str, str]] = {}  # edition ("" or "es") -> its feeds
     for key, value in sorted(manifest.items()):
         if key == "articles":
             continue
-        if key == "feeds" and not isinstance(value, dict):
-            bad(f"feeds is {_kind(value)}, not an object of feed paths")
+        edition, _, kind = key.rpartition("/")  # 'es/feeds': the Spanish edition's
+        is_feeds = kind == "feeds"
+        if is_feeds and not isinstance(value, dict):
+            bad(f"{key} is {_kind(value)}, not an object of feed paths")
         elif isinstance(value, str):
             _usable(folder, value, key, f"the {key} output", bad, problems)
         elif isinstance(value, dict):
             for name, path in value.items():
-                if key == "feeds" and name not in ("rss", "atom"):
-                    bad(f"feeds.{name} is not a kind of feed publisher writes (rss, atom)")
+                if is_feeds and name not in ("rss", "atom"):
+                    bad(f"{key}.{name} is not a kind of feed publisher writes (rss, atom)")
                 elif _usable(folder, path, f"{key}.{name}", f"the {key} output {name!r}", bad, problems) \
-                        and key == "feeds":
-                    feeds[name] = path
+                        and is_feeds:
+                    feeds.setdefault(edition, {})[name] = path
         else:
             bad(f"{key} is {_kind(value)}, not an output path or an object of output paths")
     return records, feeds

@@ -215,7 +215,8 @@ def _load_articles(project: Path, content: Path | None, as_of):
     try:
         now = dates.now(as_of)
         config = load_config(project, default_channels().options())
-        return now, load_content(project, _under(project, content) or project / "content", config.site.language)
+        return now, load_content(project, _under(project, content) or project / "content", config.site.language,
+                                 config.edition_of)
     except PublishError as exc:
         _fail(exc, "Loading")
     except ValueError as exc:  # a bad SOURCE_DATE_EPOCH

@@ -55,6 +55,28 @@ CODES = (
     Code(("config.<section>.<key>",), "a setting has the wrong type or form"),
     Code(("config.disclaimers",), "`[disclaimers] default` names a disclaimer that does not exist"),
     Code(("config.section",), "a `publish.toml` section that is not a table"),
+    Code(("config.languages",),
+         "`[languages]` holds something other than `strict` and a table per language code (`[languages.es]`), "
+         "or enables the site's own language"),
+    Code(("translation.of",),
+         "`translation_of` names no article in the site's language, or is set on an article in that language"),
+    Code(("translation.duplicate",), "two articles translate the same original into the same language: keep one"),
+    Code(("translation.stale", "translation.fingerprint"),
+         "translation out of date: the original changed since `translated_from` was recorded (or none is): bring "
+         "the translation in line, then set `translated_from` to the fingerprint the message gives (an error "
+         "with `[languages] strict = true`)", warning=True),
+    Code(("disclaimer.untranslated",),
+         "an article in another language carries a disclaimer with no translation into it: write "
+         "`content/disclaimers/<id>.<lang>.md` (the message names the file)"),
+    Code(("disclaimer.translation",),
+         "a disclaimer translation (`<id>.<lang>.md`) has no original, or sets `placement` or `required` "
+         "differently from it"),
+    Code(("layout.strings",),
+         "a language the site is written in has no catalogue of the theme's strings (`layouts/i18n/<lang>.toml`), "
+         "or it lacks strings or their `{fields}`: the message lists them"),
+    Code(("search.missing", "search.index", "search.clash"),
+         "Pagefind is not installed, could not index the staged site (the message quotes it), or something else "
+         "writes to `site/pagefind/`: nothing was published"),
     Code(("layout.syntax", "layout.undefined", "layout.missing"),
          "a template has a syntax error, uses a value that does not exist, or is missing (found before "
          "anything renders, in `publish check` too); the message names the template file and line"),

@@ -30,6 +30,15 @@ SITE_FIELDS = {
 DISCLAIMER_FIELDS = {
     "default": Field(schema.list_of(schema.text, "disclaimer ids"), default=()),
 }
+LANGUAGE_FIELDS = {  # [languages.<code>]: an edition of the site in another language
+    "title": Field(schema.plain_text),  # default: [site] title
+    "description": Field(schema.plain_text),  # default: [site] description
+    # The plain summary's least reading ease on the language's own scale (Spanish: Szigriszt-Pazos,
+    # read on the INFLESZ scale, where 55 and over is "normal" and health texts should reach it).
+    "min_reading_ease": Field(schema.within(schema.number, 0, 120), default=55.0),
+    "max_words": Field(schema.within(schema.whole_number, 10, 2_000)),  # default: [summary] max_words
+}
+LANGUAGE_CODE_RE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")
 REVIEW_FIELDS = {
     "required": Field(schema.boolean, default=True),  # every published article needs reviewed_by and reviewed_on
     "max_age_days": Field(schema.within(schema.whole_number, 1, 36_500), default=365),  # an older review stops the article publishing
@@ -42,6 +51,17 @@ class ReviewConfig:
     required: bool = True
     max_age_days: int = 365
     roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LanguageConfig:
+    """One edition besides the default: its pages live under /<code>/."""
+
+    code: str
+    title: Optional[str] = None
+    description: Optional[str] = None
+    min_reading_ease: float = 55.0
+    max_words: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -59,11 +79,25 @@ class Config:
     default_disclaimers: tuple[str, ...] = ()
     review: ReviewConfig = ReviewConfig()
     channels: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
+    languages: Mapping[str, LanguageConfig] = field(default_factory=lambda: MappingProxyType({}))  # besides the default
+    strict_translations: bool = False  # [languages] strict: a translation out of date is an error
     path: Optional[str] = None  # shown in diagnostics; None when there is no file
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # "section.key" -> line
 
     def channel(self, name: str) -> Mapping[str, Any]:
         return self.channels.get(name, MappingProxyType({}))
+
+    def edition_of(self, lang: str) -> Optional[str]:
+        """The edition an article in ``lang`` belongs to: "" for the default language (an 'en-GB'
+        article in an 'en' site too), the code of an enabled language, or None for neither."""
+        default = self.site.language.lower()
+        wanted = lang.lower()
+        for candidate in (wanted, wanted.split("-")[0]):
+            if candidate == default or candidate == default.split("-")[0]:
+                return ""
+            if candidate in self.languages:
+                return candidate
+        return None
 
 
 def load_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]]) -> Config:
@@ -91,9 +125,11 @@ def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
         return defaults, [error(shown, int(match.group(1)) if match else None, "config.toml", f"not valid TOML: {exc}")]
     lines = _key_lines(text)
     sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, **channel_options}
-    diagnostics: list[Diagnostic] = []
+    languages, strict, diagnostics = _languages(data.get("languages", {}), lines, shown)
     values: dict[str, dict[str, Any]] = {}
     for name, table in data.items():
+        if name == "languages":
+            continue
         if name not in sections:
             diagnostics.append(error(shown, lines.get(name), "config.unknown",
                                      f"unknown section [{name}]{schema.suggest(name, sections)}"))
@@ -111,14 +147,50 @@ def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
     for name, fields in sections.items():  # a key in error has its default (schema.py); a section, its defaults
         values.setdefault(name, {key: spec.default for key, spec in fields.items()})
     channels = {name: MappingProxyType(values[name]) for name in channel_options}
+    default = str(values["site"]["language"]).lower()
+    for code in [c for c in languages if c in (default, default.split("-")[0])]:
+        diagnostics.append(error(shown, lines.get(f"languages.{code}"), "config.languages",
+                                 f"[languages.{code}] is the site's own language ([site] language = "
+                                 f"{values['site']['language']!r}); remove the table, or change [site] language"))
+        del languages[code]
     return Config(
         site=SiteConfig(**values["site"]),
         default_disclaimers=tuple(values["disclaimers"]["default"]),
         review=ReviewConfig(**values["review"]),
         channels=MappingProxyType(channels),
+        languages=MappingProxyType(languages),
+        strict_translations=strict,
         path=shown,
         lines=lines,
     ), diagnostics
+
+
+def _languages(table: Any, lines: dict, shown: str) -> tuple[dict, bool, list[Diagnostic]]:
+    """``[languages]``: ``strict``, and a table per enabled language (``[languages.es]``)."""
+    if not isinstance(table, dict):
+        return {}, False, [error(shown, lines.get("languages"), "config.languages", "[languages] must be a table")]
+    found, strict, problems = {}, False, []
+    for key, value in table.items():
+        line = lines.get(f"languages.{key}") or lines.get("languages")
+        if key == "strict":
+            if isinstance(value, bool):
+                strict = value
+            else:
+                problems.append(error(shown, line, "config.languages", "[languages] strict must be true or false"))
+        elif not isinstance(key, str) or not LANGUAGE_CODE_RE.fullmatch(key):
+            problems.append(error(shown, line, "config.languages",
+                                  f"[languages.{key}]: a language must be a lowercase language code such as 'es' "
+                                  "or 'pt-br' (it names the folder of that edition)"))
+        elif not isinstance(value, dict):
+            problems.append(error(shown, line, "config.languages",
+                                  f"[languages] {key} must be a table: write [languages.{key}] with its title"))
+        else:
+            section_lines = {k: lines.get(f"languages.{key}.{k}") for k in value}
+            clean, found_problems = schema.check_mapping(value, LANGUAGE_FIELDS, path=shown, lines=section_lines,
+                                                         code="config.languages", first_line=line)
+            problems += [_prefix(d, f"languages.{key}") for d in found_problems]
+            found[key] = LanguageConfig(code=key, **clean)
+    return dict(sorted(found.items())), strict, problems
 
 
 def _defaults(options: Mapping[str, Field]) -> Mapping[str, Any]:

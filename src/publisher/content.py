@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import schema
 from .addresses import tag_identity, tag_slug
 from .errors import Diagnostic, error, warning
 from .bounds import check_body
+from .config import LANGUAGE_CODE_RE
 from .frontmatter import parse_document, read_text
 from .model import Article, ClaimReview, Disclaimer, Reference
 from .scaffold import PLACEHOLDERS
@@ -60,6 +61,8 @@ ARTICLE_FIELDS = {
     "claims_reviewed": Field(schema.list_of(schema.record(CLAIM_REVIEW_FIELDS, ClaimReview),
                                             "reviewed claims (phrase, reviewed_by, reviewed_on)"),
                              default=()),
+    "translation_of": Field(schema.slug),  # the slug of the original, in the site's default language
+    "translated_from": Field(schema.fingerprint),  # the original's fingerprint when it was translated
 }
 DISCLAIMER_FIELDS = {
     "title": Field(schema.plain_text, required=True),
@@ -77,43 +80,83 @@ class LoadedContent:
     disclaimers: dict[str, Disclaimer]
     diagnostics: tuple[Diagnostic, ...]
     broken: frozenset[str] = frozenset()  # ids of disclaimer files that failed to load (their errors say why)
+    translated: dict = field(default_factory=dict)  # (disclaimer id, language) -> Disclaimer, from <id>.<lang>.md
 
 
 def find_article_files(content: Path) -> list[Path]:
-    """``content/<slug>.md`` files and ``content/<slug>/index.md`` page bundles, sorted."""
-    found = []
-    for path in sorted(content.iterdir()):
-        if path.name.startswith((".", "_")) or path.name == DISCLAIMER_DIR:
-            continue
-        if path.is_file() and path.suffix == ".md":
-            found.append(path)
-        elif path.is_dir() and (path / "index.md").is_file():
-            found.append(path / "index.md")
+    """``<slug>.md`` files and ``<slug>/index.md`` page bundles anywhere below ``content/`` (such
+    as ``content/es/``), sorted; a folder that holds ``index.md`` is a bundle, not a folder of articles."""
+    found, seen = [], set()
+
+    def walk(folder: Path, top: bool) -> None:
+        real = folder.resolve()
+        if real in seen:  # a link back up the tree
+            return
+        seen.add(real)
+        for path in sorted(folder.iterdir()):
+            if path.name.startswith((".", "_")) or (top and path.name == DISCLAIMER_DIR):
+                continue
+            if path.is_file() and path.suffix == ".md":
+                found.append(path)
+            elif path.is_dir() and (path / "index.md").is_file():
+                found.append(path / "index.md")
+            elif path.is_dir():
+                walk(path, False)
+
+    walk(content, True)
     return found
 
 
-def load_content(project: Path, content: Path, default_lang: str) -> LoadedContent:
+def load_content(project: Path, content: Path, default_lang: str, edition_of=None) -> LoadedContent:
+    """Every article and disclaimer; ``edition_of`` (Config.edition_of) puts an article in another
+    language under its language's folder ('es/<slug>'), and refuses a language the site lacks."""
     diagnostics: list[Diagnostic] = []
     if not content.is_dir():
         return LoadedContent((), {}, (error(shown_path(content, project), None, "content.missing",
                                             "content folder not found; create it or pass --content DIR"),))
-    disclaimers, broken = {}, set()
+    disclaimers, broken, translations = {}, set(), []
     folder = content / DISCLAIMER_DIR
     for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        if "." in path.stem:  # <id>.<lang>.md: read once every original is known
+            translations.append(path)
+            continue
         disclaimer, problems = load_disclaimer(path, shown_path(path, project), project)
         diagnostics += problems
         if disclaimer:
             disclaimers[disclaimer.id] = disclaimer
         else:
             broken.add(path.stem)
+    translated = {}
+    for path in translations:
+        disclaimer, problems = load_disclaimer_translation(path, shown_path(path, project), project, disclaimers,
+                                                           frozenset(broken))
+        diagnostics += problems
+        if disclaimer:
+            translated[disclaimer.id, disclaimer.lang] = disclaimer
+        else:
+            broken.add(path.stem)
     articles = []
     for path in find_article_files(content):
         article, problems = load_article(path, shown_path(path, project), default_lang, project)
         diagnostics += problems
+        if article and edition_of is not None:
+            article, problems = _in_edition(article, edition_of)
+            diagnostics += problems
         if article:
             articles.append(article)
     diagnostics += _duplicates(articles) + _tag_pages(articles)
-    return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics), frozenset(broken))
+    return LoadedContent(tuple(articles), disclaimers, tuple(diagnostics), frozenset(broken), translated)
+
+
+def _in_edition(article: Article, edition_of) -> tuple[Article | None, list[Diagnostic]]:
+    edition = edition_of(article.lang)
+    if edition is None:
+        return None, [error(article.source, article.lines.get("lang"), "frontmatter.lang",
+                            f"the site has no edition in {article.lang!r}: add a [languages.{article.lang.lower()}] "
+                            "table (with its title) to publish.toml, or correct 'lang'")]
+    if not edition:
+        return article, []
+    return replace(article, slug=f"{edition}/{article.slug}", edition=edition), []
 
 
 def _read_checked(path: Path, shown: str, fields, code: str, inside: Path | None):
@@ -183,6 +226,47 @@ def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple
         return None, problems
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
+
+
+def load_disclaimer_translation(path: Path, shown: str, inside: Path | None, originals: dict,
+                                broken: frozenset) -> tuple[Disclaimer | None, list[Diagnostic]]:
+    """``<id>.<lang>.md``: the same disclaimer in another language. Where it goes and whether an
+    article may drop it are the original's, so a translation cannot move or weaken a warning."""
+    ident, _, lang = path.stem.rpartition(".")
+    text, document, values, problems = _read_checked(path, shown, DISCLAIMER_FIELDS, "disclaimer", inside)
+    if document is None:
+        return None, problems
+    if not schema.SLUG_RE.fullmatch(ident) or not LANGUAGE_CODE_RE.fullmatch(lang):
+        return None, problems + [error(shown, None, "disclaimer.id", f"the file name {path.name!r} is neither "
+                                       "<id>.md nor <id>.<lang>.md (such as crisis-help.es.md); rename the file")]
+    original = originals.get(ident)
+    if original is None:
+        if ident in broken:
+            return None, problems
+        return None, problems + [error(shown, None, "disclaimer.translation", f"translates the disclaimer "
+                                       f"{ident!r}, but there is no {DISCLAIMER_DIR}/{ident}.md: add the original, "
+                                       "or rename this file")]
+    for key in ("placement", "required"):
+        if key in document.data and values[key] != getattr(original, key):
+            problems.append(error(shown, document.lines.get(key), "disclaimer.translation",
+                                  f"'{key}' is {values[key]!r} here but {getattr(original, key)!r} in "
+                                  f"{original.source}: a translation keeps the original's; delete the line"))
+    if not document.body.strip():
+        problems.append(error(shown, document.body_line, "disclaimer.body",
+                              "the disclaimer has no full text; write it below the front matter"))
+    if values["short"] and "\n" in values["short"]:
+        problems.append(error(shown, document.lines.get("short"), "disclaimer.short",
+                              "'short' must be a single line: it goes in feeds and page footers"))
+    if values.pop("placeholder"):
+        problems.append(warning(shown, document.lines.get("placeholder"), "disclaimer.placeholder",
+                                "this wording is marked as a placeholder: have it reviewed, then delete "
+                                "'placeholder: true'"))
+    if any(p.is_error for p in problems):
+        return None, problems
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Disclaimer(id=ident, title=values["title"], short=values["short"], plain=values["plain"],
+                      placement=original.placement, required=original.required, body=document.body,
+                      source=shown, sha256=digest, lang=lang), problems
 
 
 def _placeholders(text: str, shown: str) -> list[Diagnostic]:

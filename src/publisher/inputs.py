@@ -52,9 +52,11 @@ class Inputs:
 
 # What every channel's outputs depend on, besides our own code and pandoc's version.
 COMMON = Inputs(
-    config=("site", "disclaimers"),
+    layouts=("i18n",),  # the theme's strings per language (strings.py)
+    config=("site", "disclaimers", "languages"),
     renderers=(Renderer("pypandoc-binary", "pypandoc"), Renderer("Jinja2", "jinja2"),
-               Renderer("MarkupSafe", "markupsafe"), Renderer("PyYAML", "yaml"), Renderer("nh3", "nh3")),
+               Renderer("MarkupSafe", "markupsafe"), Renderer("PyYAML", "yaml"), Renderer("nh3", "nh3"),
+               Renderer("babel", "babel")),  # dates per locale
 )
 
 
@@ -62,10 +64,11 @@ COMMON = Inputs(
 # (the leaflet cache's key): the fonts and images of layouts/pdf, which the print CSS names.
 LEAFLET = Inputs(layouts=("pdf",), config=("pdf",), renderers=(
     Renderer("weasyprint", "weasyprint"), Renderer("pydyf", "pydyf"), Renderer("fonttools", "fontTools"),
-    Renderer("segno", "segno")))
+    Renderer("segno", "segno"), Renderer("pyphen", "pyphen")))
 
 DECLARED: dict[str, Inputs] = {
-    "html": Inputs(layouts=("html",), config=("html",)),  # html/: the stylesheet and icons it copies
+    "html": Inputs(layouts=("html",), config=("html",),  # html/: the stylesheet, icons and search.js it copies
+                   renderers=(Renderer("pagefind_bin", "pagefind_bin"),)),  # the search index (search.py)
     "pdf": LEAFLET + Inputs(renderers=(Renderer("pypdf", "pypdf"),)),  # the gate reads leaflets with pypdf
     "rss": Inputs(config=("feed",), renderers=(Renderer("feedgen", "feedgen"), Renderer("lxml", "lxml"))),
     "summary": Inputs(config=("summary",), renderers=(Renderer("textstat", "textstat"),)),
@@ -104,6 +107,8 @@ def config_section(config, name: str):
         return asdict(config.site)
     if name == "disclaimers":
         return list(config.default_disclaimers)
+    if name == "languages":
+        return {"strict": config.strict_translations, **{code: asdict(lang) for code, lang in config.languages.items()}}
     return dict(config.channel(name))
 
 
@@ -151,7 +156,7 @@ class Digests:
 def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
     """What one article's render reads besides its channel's inputs: the article's source file
     and the bundle files it publishes, its disclaimers, its summary, the reviews it shows (approvals.yaml),
-    and the addresses its page links to."""
+    the addresses its page links to, and its editions in other languages (hreflang)."""
     article = entry.article
     bundle = [(relpath, _file_digest(Path(source))) for relpath, source in entry.bundle_files]
     return cache_key(
@@ -160,6 +165,7 @@ def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
         json.dumps(outputs, sort_keys=True), json.dumps(site_outputs, sort_keys=True, default=str),
         entry.summary or "", entry.summary_source or "",
         json.dumps([[r.role, r.by, r.on.isoformat() if r.on else None, r.fingerprint] for r in entry.reviews]),
+        json.dumps(entry.editions),
     )
 
 

@@ -58,6 +58,10 @@ class Layouts:
         project's own, or a missing one it could add), else the theme's file where it is installed."""
         return self._shown(self.find(relpath) or self.own / relpath)
 
+    def shown_file(self, path: Path) -> str:
+        """A layout file, found at ``path``, as messages name it."""
+        return self._shown(path)
+
     def _shown(self, path: Path) -> str:
         try:
             return path.relative_to(self.root).as_posix()

@@ -28,6 +28,7 @@ class Disclaimer:
     body: str  # full text, Markdown
     source: str  # path relative to the project
     sha256: str = ""  # of the whole file, so an audit can tell which wording went out
+    lang: str = ""  # "" for the site's language; else the language of this translation (<id>.<lang>.md)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ class Article:
     plain_summary: Optional[str] = None
     claims_reviewed: tuple[ClaimReview, ...] = ()
     bundle_dir: Optional[str] = None  # folder of a page bundle (index.md plus its images)
+    translation_of: Optional[str] = None  # the original's slug, when this is a translation
+    translated_from: Optional[str] = None  # the original's fingerprint when it was translated
+    edition: str = ""  # "" in the site's language; else the language folder its outputs live in ('es')
     sha256: str = ""  # of the whole source file
     lines: dict = field(default_factory=dict, compare=False, hash=False)  # front matter key -> line
 
@@ -145,6 +149,7 @@ class Entry:
     bundle_files: tuple = ()  # (path in the bundle, source file) of each file published beside the page (bundles.py)
     fingerprint: str = ""  # of what a reviewer approves (approvals.py)
     reviews: tuple[Review, ...] = ()  # what the page, leaflet and structured data show, medical first
+    editions: tuple = ()  # (edition, slug) of every edition of this article in the build, the original first
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:
         return tuple(d for d in self.disclaimers if d.placement == placement)

@@ -24,6 +24,9 @@ from .model import BuildReport, Entry, Project
 from .output import MANIFEST, StagingFolder, carry_review_copies, discard, manifest_json, new_staging, swap_in
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
+from .search import index_site
+from .addresses import edition_key
+from .editions import editions
 from .signals import finishing, held
 
 
@@ -149,7 +152,7 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
     renders = Renders(plan, ctx, staging, diagnostics=list(plan.warnings), fields=kept_fields)
     ctx.site_outputs.update(kept.pop("", {}))
     for channel in plan.channels:
-        ctx.site_outputs.update(channel.site_outputs(ctx))
+        ctx.site_outputs.update(channel.site_outputs(ctx))  # 'es/index' and such: flat keys, one per edition
     for article in plan.articles:
         ctx.outputs[article.slug] = {**kept.get(article.slug, {}),
                                      **{k: v for c in plan.channels for k, v in c.outputs(article, ctx).items()}}
@@ -157,6 +160,9 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
         render_all(channel, plan.entries, renders)
         renders.finish(channel, plan.entries)
     raise_if_errors(renders.diagnostics)  # any error a channel reported fails the build
+    if any(channel.name == "html" for channel in plan.channels):  # the pages are staged: index them for search
+        for path in index_site(staging):
+            staging.register(path)
     renders.manifest = _manifest(plan.entries, ctx, renders.fields)
     staging.write_text(MANIFEST, manifest_json(renders.manifest))
     return renders
@@ -168,11 +174,14 @@ def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
     rebuilt, linked, ctx = plan.rebuilt_keys(), plan.previous.linked, renders.ctx
     fresh = {slug: {k: v for k, v in outs.items() if k in rebuilt and v not in linked}
              for slug, outs in ctx.outputs.items()}
-    feeds = ctx.site_outputs.get("feeds", {}) if "feeds" in rebuilt else {}
     verdicts = Verdicts(plan.cache_dir)
     problems = (verify_html_pages(plan.entries, fresh, staging, verdicts)
-                + verify_leaflets(plan.entries, fresh, staging, verdicts)
-                + verify_feeds(plan.entries, feeds, plan.site.config.site.base_url, staging))
+                + verify_leaflets(plan.entries, fresh, staging, verdicts))
+    for edition in editions(plan.site.config):  # each edition's feeds carry its own articles
+        key = edition_key(edition, "feeds")
+        if key in rebuilt and ctx.site_outputs.get(key):
+            own = [e for e in plan.entries if e.article.edition == edition]
+            problems += verify_feeds(own, ctx.site_outputs[key], plan.site.config.site.base_url, staging)
     if problems:
         raise PublishError(problems)
     return verdicts

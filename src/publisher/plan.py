@@ -23,6 +23,10 @@ from .checks.review import check_review
 from .config import read_config
 from .content import load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
+from .addresses import edition_key
+from .editions import (alternates, check_reserved_slugs, check_translations, edition_language, editions,
+                       localise_disclaimers)
+from .strings import check_catalogues
 from .errors import Diagnostic, PublishError, error, warning
 from .glossary import GLOSSARY_NAME, load_glossary
 from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
@@ -83,8 +87,10 @@ class Plan:
         return self.project.root / CACHE_DIR if self.options.use_cache and self.writes_cache else None
 
     def rebuilt_keys(self) -> set[str]:
-        """The manifest keys this build writes anew: those of the channels it builds."""
-        return {key for channel in self.channels for key in channel.manifest_keys}
+        """The manifest keys this build writes anew: those of the channels it builds, in every
+        edition of the site ('es/index' for the Spanish index)."""
+        return {edition_key(edition, key) for channel in self.channels for key in channel.manifest_keys
+                for edition in editions(self.site.config)}
 
     def raise_if_errors(self) -> None:
         if self.errors:
@@ -115,6 +121,8 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         plan.previous = PreviousBuild(options.out, plan.cache_dir)
         _widen_partial_build(plan, registry)
     plan.diagnostics += check_layouts(plan)
+    plan.diagnostics += check_catalogues(plan.layouts, [edition_language(plan.site.config, e) for e in
+                                                        editions(plan.site.config)] + [a.lang for a in plan.articles])
     requested = set(options.channels or ())
     for channel in plan.channels:
         plan.diagnostics += channel.check(plan.site.config, channel.name in requested)
@@ -127,6 +135,8 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         return plan
     plan.markdown.save()  # now, so a run that fails later need not convert again
     plan.entries = [_with_bundle(entry, plan) for entry in plan.entries]
+    others = alternates(plan.articles)
+    plan.entries = [dataclasses.replace(e, editions=others.get(e.article.slug, ())) for e in plan.entries]
     for entry in plan.entries:
         plan.diagnostics += check_embedded_files(entry, project.content)
         if "pdf" in names:
@@ -148,7 +158,7 @@ def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site
     """Config, disclaimers, articles, glossary and claims; every problem goes to ``diagnostics``."""
     config, problems = read_config(project.root, registry.options())
     diagnostics += problems
-    content = load_content(project.root, project.content, config.site.language)
+    content = load_content(project.root, project.content, config.site.language, config.edition_of)
     glossary, glossary_problems = load_glossary(project.content,
                                                 shown_path(project.content / GLOSSARY_NAME, project.root), project.root)
     claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root),
@@ -159,9 +169,12 @@ def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site
     if not problems:  # against an unreadable publish.toml, every default would look unknown
         diagnostics += check_default_disclaimers(config, content.disclaimers, content.broken)
     resolved = {}
+    folder = shown_path(project.content, project.root)
     for article in content.articles:
-        resolved[article.slug], found = resolve_disclaimers(article, config, content.disclaimers, content.broken)
-        diagnostics += found
+        chosen, found = resolve_disclaimers(article, config, content.disclaimers, content.broken)
+        resolved[article.slug], untranslated = localise_disclaimers(article, chosen, content.translated, folder)
+        diagnostics += found + untranslated
+    diagnostics += check_translations(content.articles, config) + check_reserved_slugs(content.articles, config)
     slugs = {a.slug for a in content.articles}
     diagnostics += [warning(approvals_shown, min(a.line or 0 for a in roles.values()) or None, "approvals.orphan",
                             f"approvals for {slug!r}, which no article has (renamed or deleted?); remove them with "
@@ -304,13 +317,23 @@ def _checked_summary(entry: Entry, plan: Plan, cache: PackCache) -> Entry:
                                       "the draft it writes; or set [summary] auto = true"))
         return entry
     options = plan.site.config.channel("summary")
-    figures = measure_cached(entry.summary_text, cache)
-    if figures.grade > options["max_grade"] or figures.words > options["max_words"]:
-        hardest = "; ".join(f"[grade {g}] {s!r}" for g, s in hardest_sentences(entry.summary_text))
+    figures = measure_cached(entry.summary_text, cache, article.lang)
+    if article.edition:  # the limits of the edition's language, on its own scale
+        own = plan.site.config.languages[article.edition]
+        max_words = own.max_words or options["max_words"]
+        too_hard = figures.ease < own.min_reading_ease or figures.words > max_words
+        limits, label = f"reading ease at least {own.min_reading_ease:g} ({figures.scale}), {max_words} words", "ease"
+        where = f"[languages.{article.edition}] min_reading_ease and max_words"
+    else:
+        too_hard = figures.grade > options["max_grade"] or figures.words > options["max_words"]
+        limits, label = f"grade {options['max_grade']}, {options['max_words']} words", "grade"
+        where = "[summary] max_grade and max_words"
+    if too_hard:
+        hardest = "; ".join(f"[{label} {g}] {s!r}" for g, s in hardest_sentences(entry.summary_text, lang=article.lang))
         plan.diagnostics.append(error(
             article.source, line, "summary.readability",
-            f"the {entry.summary_source} plain summary is too hard to read: {figures.describe()} (limits: grade "
-            f"{options['max_grade']}, {options['max_words']} words). Hardest sentences: {hardest}"))
+            f"the {entry.summary_source} plain summary is too hard to read: {figures.describe()} (limits: {limits}, "
+            f"set by {where}). Hardest sentences: {hardest}"))
     for term, plain in plan.site.glossary.find(entry.summary):
         plan.diagnostics.append(warning(article.source, line, "summary.glossary",
                                         f"the plain summary uses {term!r}; plain words: {plain!r}"))

@@ -34,13 +34,15 @@ def front_matter() -> str:
              "## Each entry of `sources`", "", *_fields(REFERENCE_FIELDS), "",
              "## Each entry of `claims_reviewed`", "", *_fields(CLAIM_REVIEW_FIELDS), "",
              "## A disclaimer (`content/disclaimers/<id>.md`)", "",
-             "Its full text is the Markdown below the front matter.", "", *_fields(DISCLAIMER_FIELDS), ""]
+             "Its full text is the Markdown below the front matter.", "", *_fields(DISCLAIMER_FIELDS), "",
+             "A translation (`content/disclaimers/<id>.<lang>.md`) has the same keys; `placement` and `required` "
+             "are the original's.", ""]
     return "\n".join(lines)
 
 
 def configuration() -> str:
     from .channels import default_channels
-    from .config import DISCLAIMER_FIELDS, REVIEW_FIELDS, SITE_FIELDS
+    from .config import DISCLAIMER_FIELDS, LANGUAGE_FIELDS, REVIEW_FIELDS, SITE_FIELDS
 
     sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS,
                 **default_channels().options()}
@@ -48,6 +50,10 @@ def configuration() -> str:
              "error keeps its default, and the rest of the file still counts.", ""]
     for name, fields in sections.items():
         lines += [f"## `[{name}]`", "", *_fields(fields), ""]
+    lines += ["## `[languages]`", "", "`strict = true` makes a translation out of date an error (default: a "
+              "warning). Each other language of the site has a table of its own, named by its lowercase code "
+              "(`[languages.es]`); its pages live under `/<code>/`.", "", "## `[languages.<code>]`", "",
+              *_fields(LANGUAGE_FIELDS), ""]
     return "\n".join(lines)
 
 

@@ -43,13 +43,14 @@ URL_SCHEMES = {"http", "https", "mailto", "tel"}
 # A fenced div or attribute in an article (``::: {#main .disclaimer}``) must not forge them: such
 # a class is removed, such an id (and links to it) get the prefix "content-". tests/test_hostile_input.py
 # keeps this list in step with the classes and ids the layouts use.
-LAYOUT_IDS = frozenset({"main", "toc-title", "references-title", "summary-title"})
+LAYOUT_IDS = frozenset({"main", "toc-title", "references-title", "summary-title", "search-query", "search-status",
+                        "search-results"})
 LAYOUT_CLASSES = frozenset({
     "article-body", "article-header", "article-list", "byline", "colophon", "description", "disclaimer",
     "disclaimer-notes", "disclaimers", "draft", "formats", "key-points", "kicker", "lead", "leaflets", "meta",
     "online", "plain", "qr", "readability", "references", "review", "site", "site-footer", "site-header",
     "site-nav", "site-title", "skip-link", "summary", "summary-body", "tag-list", "tags", "title-block", "toc",
-    "version",
+    "version", "languages", "search", "search-status", "search-results",
 })
 LAYOUT_PREFIX = "disclaimer-"  # disclaimer-<id>: each disclaimer box's id and class
 _ID_LISTS = {"aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "for"}

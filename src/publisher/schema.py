@@ -19,6 +19,7 @@ from .errors import Diagnostic, error
 Converter = Callable[[Any], Any]
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ARTICLE_KEY_RE = re.compile(r"(?:[a-z]{2,3}(?:-[a-z0-9]{2,8})*/)?[a-z0-9]+(?:-[a-z0-9]+)*")  # 'es/terapia': an edition's article
 MAX_SLUG = 100  # characters: a slug names a folder and files ('<slug>-print.pdf'), and file names stop at 255 bytes
 _URL_RE = re.compile(r"https?://[^\s/?#<>\"'`\\]+(?:[/?#][^\s<>\"'`\\]*)?")
 LANG_RE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
@@ -93,6 +94,16 @@ def language(value: Any) -> str:
     if not isinstance(value, str) or not LANG_RE.fullmatch(value):
         raise ValueError("must be a language tag such as 'en' or 'en-GB'")
     return value
+
+
+FINGERPRINT_RE = re.compile(r"sha256:[0-9a-f]{64}")
+
+
+def fingerprint(value: Any) -> str:
+    if not isinstance(value, str) or not FINGERPRINT_RE.fullmatch(value.strip()):
+        raise ValueError("must be a fingerprint such as 'sha256:3f2b...' (64 hexadecimal digits), as the build's "
+                         "'translation out of date' message or 'publish list' shows it")
+    return value.strip()
 
 
 def uuid_text(value: Any) -> str:

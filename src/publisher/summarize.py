@@ -60,7 +60,7 @@ def draft_summary(article: Article, glossary: Glossary, markdown: MarkdownConver
         if candidates:
             picked.append(min(candidates, key=lambda s: _difficulty(glossary.simplify(s))))
     text = "\n".join(f"- {glossary.simplify(sentence)}" for sentence in picked)
-    return Draft(text=text, picked=tuple(picked), figures=measure(plain_text(text, markdown)))
+    return Draft(text=text, picked=tuple(picked), figures=measure(plain_text(text, markdown), article.lang))
 
 
 def _difficulty(sentence: str) -> float:

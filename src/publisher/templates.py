@@ -63,7 +63,12 @@ def make_environment(layouts) -> jinja2.Environment:
 
 
 def render(env: jinja2.Environment, name: str, layouts, **context) -> str:
-    """Render one template; any mistake in it becomes a diagnostic naming the template file and line."""
+    """Render one template; any mistake in it becomes a diagnostic naming the template file and line.
+    ``t``, the theme's strings in the page's language (strings.py), comes with every page's ``lang``."""
+    if "lang" in context and "t" not in context:
+        from .strings import strings_for
+
+        context["t"] = strings_for(layouts, context["lang"])
     try:
         return env.get_template(name).render(**context)
     except (jinja2.TemplateSyntaxError, jinja2.TemplateNotFound) as exc:

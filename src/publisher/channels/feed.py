@@ -17,7 +17,8 @@ from markupsafe import escape
 
 from .. import schema
 from ..version import __version__
-from ..addresses import ATOM, RSS, item_id, page_url
+from ..addresses import ATOM, INDEX, RSS, edition_key, edition_path, item_id, page_url, public_address
+from ..editions import edition_site, editions
 from ..config import CONFIG_NAME
 from ..dates import Moment
 from ..errors import error, warning
@@ -47,7 +48,10 @@ class FeedChannel:
         return {}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
-        return {"feeds": {"rss": RSS, "atom": ATOM}} if ctx.config.site.base_url else {}
+        if not ctx.config.site.base_url:
+            return {}
+        return {edition_key(edition, "feeds"): {"rss": edition_path(edition, RSS), "atom": edition_path(edition, ATOM)}
+                for edition in editions(ctx.config)}
 
     def check(self, config, requested: bool) -> list:
         """Feed readers need absolute links: without a base_url, feeds asked for are an error, and
@@ -63,21 +67,26 @@ class FeedChannel:
         return Rendered()  # feeds are made whole by finish()
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
+        """A feed pair per edition of the site, each with that edition's articles only."""
         base_url = ctx.config.site.base_url
         rendered = Rendered()
         if not base_url:
             return rendered
         options = ctx.options(self.section)
-        items = [e for e in entries if e.article.visibility(ctx.now) == "published"][: options["limit"]]
-        rendered.diagnostics = [
-            warning(entry.article.source, 1, "feed.guid", "no 'id': the feed item's id falls back to the page "
-                    "address, which changes with the slug; add an id (a UUID) that never changes")
-            for entry in items if not entry.article.id]
-        home = page_url(base_url)
-        rss = _feed_generator(ctx, options, items, base_url, home + "feed.xml", "application/rss+xml")
-        atom = _feed_generator(ctx, options, items, base_url, home + "atom.xml", "application/atom+xml")
-        rendered.add(RSS, rss.rss_str(pretty=True))
-        rendered.add(ATOM, atom.atom_str(pretty=True))
+        for edition in editions(ctx.config):
+            items = [e for e in entries if e.article.edition == edition
+                     and e.article.visibility(ctx.now) == "published"][: options["limit"]]
+            rendered.diagnostics += [
+                warning(entry.article.source, 1, "feed.guid", "no 'id': the feed item's id falls back to the page "
+                        "address, which changes with the slug; add an id (a UUID) that never changes")
+                for entry in items if not entry.article.id]
+            paths = ctx.site_outputs[edition_key(edition, "feeds")]
+            home = public_address(base_url, edition_path(edition, INDEX))
+            site = edition_site(ctx.config, edition)
+            for kind, media_type in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
+                feed = _feed_generator(site, options if not edition else {}, items, base_url, home,
+                                       public_address(base_url, paths[kind]), media_type)
+                rendered.add(paths[kind], feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True))
         return rendered
 
 
@@ -111,18 +120,18 @@ def _disclaimer_html(disclaimer, entry: Entry) -> str:
     return f"<h2>{escape(disclaimer.title)}</h2>\n{entry.disclaimer_html[disclaimer.id]}"
 
 
-def _feed_generator(ctx: BuildContext, options, items: list[Entry], base_url: str, self_url: str, media_type: str):
+def _feed_generator(site, options, items: list[Entry], base_url: str, home: str, self_url: str, media_type: str):
+    """One feed of an edition: its title and language are the edition's ([languages.es] title), or
+    [feed] title and description for the default one."""
     from feedgen.feed import FeedGenerator
 
-    site = ctx.config.site
-    home = page_url(base_url)
-    title = options["title"] or site.title
+    title = options.get("title") or site.title
     newest = max((e.article.last_modified.instant for e in items), default=EPOCH)
     feed = FeedGenerator()
     feed.load_extension("dc")
     feed.id(home)
     feed.title(_xml_safe(title))
-    feed.description(_xml_safe(options["description"] or site.description or title))
+    feed.description(_xml_safe(options.get("description") or site.description or title))
     feed.language(site.language)
     feed.generator("publisher", version=__version__)
     feed.updated(newest)

@@ -13,16 +13,19 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import schema
-from ..addresses import INDEX, SITE, STYLESHEET, bundle_file_path, page_path, page_url, tag_path
+from ..addresses import (INDEX, SEARCH, SITE, STYLESHEET, TAGS, bundle_file_path, edition_key, edition_path,
+                         edition_view, page_path, page_url, public_address, tag_path)
+from ..editions import alternate_links, edition_language, edition_site, editions
+from ..search import PAGEFIND_SCRIPT
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
 from . import site_pages
 from .base import BuildContext, Rendered
 
-OTHER_FORMATS = {  # output name -> link text on the article page, in this order
-    "summary_html": "Plain-language summary",
-    "pdf": "Printable leaflet (PDF)",
+OTHER_FORMATS = {  # output name -> its link text on the article page (a key of layouts/i18n/), in this order
+    "summary_html": "format_summary",
+    "pdf": "format_pdf",
 }
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
@@ -32,8 +35,9 @@ class HtmlChannel:
     section = "html"
     renders_alone = True  # render(entry) reads only that entry and its inputs: see previous.py
     unlisted_outputs = True  # tag pages, layout assets, bundle files: written, not in the manifest
-    manifest_keys = ("html", "index", "tags", "not_found", "sitemap", "robots")
-    templates = ("html/article.html", "html/index.html", "html/tag.html", "html/tags.html", "html/404.html")
+    manifest_keys = ("html", "index", "tags", "search", "not_found", "sitemap", "robots")  # and each edition's (es/index)
+    templates = ("html/article.html", "html/index.html", "html/tag.html", "html/tags.html", "html/404.html",
+                 "html/search.html")
     options = {
         "toc": Field(schema.boolean, default=True),  # "On this page" list of the article's sections
     }
@@ -42,7 +46,12 @@ class HtmlChannel:
         return {"html": page_path(article.slug)}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
-        return {"index": INDEX, **site_pages.planned(ctx.config.site.base_url)}
+        found = {"index": INDEX, **site_pages.planned(ctx.config.site.base_url)}
+        for edition in editions(ctx.config):
+            found[edition_key(edition, "index")] = edition_path(edition, INDEX)
+            found[edition_key(edition, "tags")] = edition_path(edition, TAGS)
+            found[edition_key(edition, "search")] = edition_path(edition, SEARCH)
+        return found
 
     def check(self, config, requested: bool) -> list:
         return []
@@ -51,13 +60,14 @@ class HtmlChannel:
         article = entry.article
         path = page_path(article.slug)
         outputs = ctx.outputs.get(article.slug, {})
+        site_outputs = edition_view(ctx.site_outputs, article.edition)
         rendered = Rendered()
         rendered.add(path, render(
             ctx.templates, "html/article.html", ctx.layouts,
-            site=ctx.config.site,
+            site=edition_site(ctx.config, article.edition),
             lang=article.lang,
             page=path,
-            root=INDEX,
+            root=site_outputs["index"],
             stylesheet=STYLESHEET,
             article=article,
             reviews=entry.reviews,
@@ -68,8 +78,9 @@ class HtmlChannel:
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
             disclaimers=entry.disclaimers,
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
-            tag_links=[(tag, tag_path(tag)) for tag in article.tags],
-            site_outputs=ctx.site_outputs,
+            tag_links=[(tag, tag_path(tag, article.edition)) for tag in article.tags],
+            site_outputs=site_outputs,
+            alternates=alternate_links(entry, ctx.config, ctx.outputs, "html", path),
             structured_data=structured_data(article, ctx.config.site.base_url, entry.reviews),
         ))
         for relpath, source in entry.bundle_files:  # what the page references of its bundle (bundles.py)
@@ -77,24 +88,26 @@ class HtmlChannel:
         return rendered
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
-        site_disclaimers = _shared_disclaimers(entries)
         rendered = Rendered()
-        rendered.add(INDEX, render(
-            ctx.templates, "html/index.html", ctx.layouts,
-            site=ctx.config.site,
-            lang=ctx.config.site.language,
-            page=INDEX,
-            root=INDEX,
-            stylesheet=STYLESHEET,
-            canonical=page_url(ctx.config.site.base_url),
-            entries=entries,
-            pages={e.article.slug: page_path(e.article.slug) for e in entries},
-            disclaimers=site_disclaimers,
-            site_outputs=ctx.site_outputs,
-        ))
-        rendered.files.update(site_pages.site_pages(entries, ctx, dict(
-            site=ctx.config.site, lang=ctx.config.site.language, root=INDEX, stylesheet=STYLESHEET,
-            disclaimers=site_disclaimers, site_outputs=ctx.site_outputs, tags_page=site_pages.TAGS)))
+        for edition in editions(ctx.config):
+            own = [e for e in entries if e.article.edition == edition]
+            site_outputs = edition_view(ctx.site_outputs, edition)
+            common = dict(site=edition_site(ctx.config, edition), lang=edition_language(ctx.config, edition),
+                          root=site_outputs["index"], stylesheet=STYLESHEET, disclaimers=_shared_disclaimers(own),
+                          site_outputs=site_outputs)
+            index = site_outputs["index"]
+            rendered.add(index, render(
+                ctx.templates, "html/index.html", ctx.layouts, **common, page=index,
+                canonical=public_address(ctx.config.site.base_url, index) if ctx.config.site.base_url else None,
+                entries=own, pages={e.article.slug: page_path(e.article.slug) for e in own},
+            ))
+            rendered.add(site_outputs["search"], render(
+                ctx.templates, "html/search.html", ctx.layouts, **common, page=site_outputs["search"],
+                canonical=None, search_index=PAGEFIND_SCRIPT,
+            ))
+            rendered.files.update(site_pages.edition_pages(own, ctx, common, edition))
+            if not edition:
+                rendered.files.update(site_pages.site_pages(entries, ctx, common))
         for name, asset in ctx.layouts.files("html").items():  # the stylesheet, icons: the project's or the theme's
             if asset.suffix != ".html":
                 rendered.add(f"{SITE}/{name.removeprefix('html/')}", asset.read_bytes())

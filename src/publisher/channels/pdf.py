@@ -18,13 +18,15 @@ from urllib.parse import unquote
 from markupsafe import Markup
 
 from .. import schema
-from ..addresses import LEAFLETS, STYLESHEET, leaflet_path, page_url
+from ..addresses import LEAFLETS, STYLESHEET, edition_key, edition_path, edition_view, leaflet_path, page_url
+from ..editions import edition_language, edition_site, editions
 from ..cache import OutputCache, cache_key
 from ..checks.references import embedded_files
 from ..errors import error
 from ..inputs import LEAFLET
 from ..model import Article, Entry
 from ..schema import Field
+from ..strings import strings_for
 from ..templates import render
 from .base import BuildContext, Rendered
 from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, warm_up
@@ -53,7 +55,7 @@ class PdfChannel:
         return paths
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
-        return {"leaflets": LEAFLETS}
+        return {edition_key(edition, "leaflets"): edition_path(edition, LEAFLETS) for edition in editions(ctx.config)}
 
     def check(self, config, requested: bool) -> list:
         return []  # references are checked with the entries (plan.py); page counts once rendered
@@ -84,14 +86,17 @@ class PdfChannel:
                 rendered.add(path, result.pdf)
                 if not print_version:
                     listed.append((entry, path, result.pages, len(result.pdf)))
-        rendered.add(LEAFLETS, render(
-            ctx.templates, "pdf/leaflets.html", ctx.layouts,
-            site=ctx.config.site, lang=ctx.config.site.language, page=LEAFLETS,
-            root=ctx.site_outputs.get("index"),
-            stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
-            canonical=None, disclaimers=(), site_outputs=ctx.site_outputs,
-            leaflets=listed, page_size=options["page_size"],
-        ))
+        for edition in editions(ctx.config):  # a page of leaflets per edition, in its language
+            page = ctx.site_outputs[edition_key(edition, "leaflets")]
+            site_outputs = edition_view(ctx.site_outputs, edition)
+            rendered.add(page, render(
+                ctx.templates, "pdf/leaflets.html", ctx.layouts,
+                site=edition_site(ctx.config, edition), lang=edition_language(ctx.config, edition), page=page,
+                root=site_outputs.get("index"),
+                stylesheet=STYLESHEET if "index" in site_outputs else None,
+                canonical=None, disclaimers=(), site_outputs=site_outputs,
+                leaflets=[row for row in listed if row[0].article.edition == edition], page_size=options["page_size"],
+            ))
         return rendered
 
 
@@ -99,7 +104,8 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
     article = entry.article
     options = ctx.options(PdfChannel.section)
     address = page_url(ctx.config.site.base_url, article.slug)
-    common = dict(site=ctx.config.site, article=article, reviews=entry.reviews)
+    common = dict(site=edition_site(ctx.config, article.edition), lang=article.lang, article=article,
+                  reviews=entry.reviews)
     html = render(
         ctx.templates, "pdf/leaflet.html", ctx.layouts, **common,
         body=Markup(_list_starts(entry.body_html)),
@@ -107,7 +113,8 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
         top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
         bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
         web_address=address,
-        qr_svg=Markup(_qr_svg(address, article.title)) if address else "",
+        qr_svg=Markup(_qr_svg(address, strings_for(ctx.layouts, article.lang)("qr_title", title=article.title)))
+        if address else "",
         content_hash=content_hash(entry),
     )
     css = render(
@@ -158,7 +165,7 @@ def _qr_svg(address: str, title: str) -> str:
     import segno
 
     code = segno.make(address, error="m")
-    return code.svg_inline(scale=4, border=0, title=f"QR code: web address of {title}", omitsize=False)
+    return code.svg_inline(scale=4, border=0, title=title, omitsize=False)
 
 
 def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:

@@ -12,7 +12,8 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import schema
-from ..addresses import STYLESHEET, summary_paths, summary_url
+from ..addresses import STYLESHEET, edition_view, summary_paths, summary_url
+from ..editions import alternate_links, edition_site
 from ..model import Article, Entry
 from ..schema import Field
 from ..templates import render
@@ -46,12 +47,14 @@ class SummaryChannel:
         paths = summary_paths(article.slug)
         address = summary_url(ctx.config.site.base_url, article.slug)
         rendered = Rendered(fields={article.slug: {"summary_source": entry.summary_source}})
+        site_outputs = edition_view(ctx.site_outputs, article.edition)
         rendered.add(paths["summary_html"], render(
             ctx.templates, "summary/summary.html", ctx.layouts,
-            site=ctx.config.site, lang=article.lang, page=paths["summary_html"],
-            root=ctx.site_outputs.get("index"),
-            stylesheet=STYLESHEET if "index" in ctx.site_outputs else None,
-            canonical=address, site_outputs=ctx.site_outputs, disclaimers=entry.disclaimers,
+            site=edition_site(ctx.config, article.edition), lang=article.lang, page=paths["summary_html"],
+            root=site_outputs.get("index"),
+            stylesheet=STYLESHEET if "index" in site_outputs else None,
+            canonical=address, site_outputs=site_outputs, disclaimers=entry.disclaimers,
+            alternates=alternate_links(entry, ctx.config, ctx.outputs, "summary_html", paths["summary_html"]),
             article=article, article_page=ctx.outputs.get(article.slug, {}).get("html"),
             summary=Markup(entry.summary_html), figures=entry.summary_figures,
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
@@ -59,7 +62,7 @@ class SummaryChannel:
         ))
         rendered.add(paths["summary_text"], render(
             ctx.templates, "summary/summary.txt", ctx.layouts,
-            article=article, web_address=address, summary_text=entry.summary_wrapped.strip(),
+            lang=article.lang, article=article, web_address=address, summary_text=entry.summary_wrapped.strip(),
             disclaimers=entry.disclaimers,
         ))
         return rendered

@@ -128,7 +128,7 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
     in its description (or Atom summary) and in its content."""
     import xml.etree.ElementTree as ET
 
-    from ..addresses import item_id, page_url
+    from ..addresses import item_id, public_address
     from .feedlint import A, lint_atom, lint_rss
 
     if not feeds or not base_url:
@@ -143,7 +143,7 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
     for kind, path in sorted(feeds.items()):
         lint, name, items, ident, summary, content = readers[kind]
         data = staging.read_bytes(path)
-        found = lint(data, page_url(base_url) + name)
+        found = lint(data, public_address(base_url, path))
         problems += [error(path, None, "verify.feed", message) for message in found]
         try:
             root = ET.fromstring(data)
@@ -151,7 +151,9 @@ def verify_feeds(entries: list[Entry], feeds: dict[str, str], base_url: str | No
             continue  # the lint has said it is not well-formed
         for item in root.findall(items):
             entry = by_id.get(item.findtext(ident))
-            if entry is None:
+            if entry is None:  # another edition's article, or none at all
+                problems.append(error(path, None, "verify.feed", f"the feed has an item ({item.findtext(ident)!r}) "
+                                      "that is not one of this feed's articles"))
                 continue
             raw = item.findtext(summary) or ""
             summary_text = visible_text(raw) if kind == "rss" else normalise(raw)  # RSS: HTML; Atom: text
