@@ -16,11 +16,13 @@ shows them); a normal run writes nothing outside its temporary folder.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -121,12 +123,9 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Site:
-    tmp = tmp_path_factory.mktemp("browser")
-    proj = copy_repo(tmp / "proj")
-    out = tmp / "build"
-
+@contextlib.contextmanager
+def _served(proj: Path, out: Path):
+    """Build ``proj`` into ``out`` with the CLI, and serve its site/ on 127.0.0.1."""
     script = Path(sys.executable).with_name("publish")
     command = [str(script)] if script.is_file() else [sys.executable, "-m", "publisher"]
     env = dict(os.environ)
@@ -154,6 +153,23 @@ def site(tmp_path_factory) -> Site:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Site:
+    tmp = tmp_path_factory.mktemp("browser")
+    with _served(copy_repo(tmp / "proj"), tmp / "build") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def editions_site(tmp_path_factory) -> Site:
+    """The fixture project with a Spanish edition (tests/projects/editions)."""
+    tmp = tmp_path_factory.mktemp("editions")
+    proj = tmp / "proj"
+    shutil.copytree(REPO / "tests" / "projects" / "editions", proj)
+    with _served(proj, tmp / "build") as served:
+        yield served
 
 
 @pytest.fixture(scope="module")
@@ -334,6 +350,10 @@ VNU_KNOWN: dict[str, str] = {}
 
 @pytest.fixture(scope="module")
 def vnu_messages(site) -> dict[str, list[dict]]:
+    return _vnu_report(site)
+
+
+def _vnu_report(site: Site) -> dict[str, list[dict]]:
     """vnu's messages for every .html file of the site, by path relative to site/."""
     require("java", "vnu-jar")
     files = site.html_files()
@@ -365,6 +385,10 @@ def vnu_messages(site) -> dict[str, list[dict]]:
 @pytest.mark.parametrize("key", _params(VNU_KNOWN))
 def test_vnu_finds_no_errors(site, vnu_messages, key):
     paths = site.other_pages() if key == OTHERS else [PAGES[key]]
+    _fail_on_vnu(site, vnu_messages, paths)
+
+
+def _fail_on_vnu(site: Site, vnu_messages: dict, paths: list[str]) -> None:
     for path in paths:
         assert (site.root / path).is_file(), f"the build has no {path}"
     lines = []
@@ -376,3 +400,70 @@ def test_vnu_finds_no_errors(site, vnu_messages, key):
                 lines.append(f"    {' '.join(m['extract'].split())[:200]}")
     if lines:
         pytest.fail("vnu found errors:\n" + "\n".join(lines), pytrace=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# A site with a Spanish edition: every page valid and accessible, search per language
+
+
+def test_every_page_of_a_site_with_editions_passes_vnu(editions_site):
+    pages = editions_site.html_files()
+    assert "es/lavado-de-manos/index.html" in pages and "es/search/index.html" in pages, pages
+    _fail_on_vnu(editions_site, _vnu_report(editions_site), pages)
+
+
+def test_every_page_of_a_site_with_editions_passes_axe(editions_site, open_page):
+    require("axe-core")
+    found = {}
+    for path in editions_site.html_files():
+        violations = _axe(open_page(editions_site.url(path), 1280))
+        if violations:
+            found[path] = violations
+    if found:
+        pytest.fail(f"axe-core ({', '.join(AXE_TAGS)}) found violations:\n{_axe_report(found)}", pytrace=False)
+
+
+def _search(open_page, site: Site, search_page: str, query: str) -> tuple[list[str], str]:
+    """Type ``query`` into a search page as a reader would: (the paths of the results, the status line)."""
+    page = open_page(site.url(search_page), 1280)
+    page.fill("#search-query", query)
+    page.click("form.search button[type=submit]")
+    page.wait_for_function("document.getElementById('search-status').textContent.length > 0", timeout=30_000)
+    found = page.eval_on_selector_all("#search-results li a", "els => els.map(e => new URL(e.href).pathname)")
+    return found, page.inner_text("#search-status")
+
+
+def test_the_spanish_search_page_finds_the_spanish_article_and_not_the_english_one(editions_site, open_page):
+    found, status = _search(open_page, editions_site, "es/search/index.html", "jabón")
+    assert found == ["/es/lavado-de-manos/"], (found, status)
+    assert status == "1 artículo coincide con “jabón”.", status
+    found, status = _search(open_page, editions_site, "es/search/index.html", "soap")  # in the English article only
+    assert found == [] and status == "Ningún artículo coincide con “soap”.", (found, status)
+
+
+def test_the_english_search_page_finds_english_articles_only(editions_site, open_page):
+    found, status = _search(open_page, editions_site, "search/index.html", "soap")
+    assert found == ["/hand-washing/"], (found, status)
+    found, status = _search(open_page, editions_site, "search/index.html", "jabón")
+    assert found == [] and status == "No article matches “jabón”.", (found, status)
+
+
+def test_search_works_under_publish_serve(tmp_path, open_page):
+    """The same search page, served by the preview (which adds its reload script to pages)."""
+    from conftest import free_port, wait_for_page
+
+    proj = tmp_path / "proj"
+    shutil.copytree(REPO / "tests" / "projects" / "editions", proj)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "-C", str(proj), "serve", "--port", str(port), "--channel", "html"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": "1798761600"},
+    )
+    try:
+        preview = Site(root=proj / "build" / "site", base_url=f"http://127.0.0.1:{port}/", manifest={})
+        assert wait_for_page(preview.url("es/search/"), "<h1>", 60) is not None, "the preview never served the page"
+        found, status = _search(open_page, preview, "es/search/index.html", "jabón")
+        assert found == ["/es/lavado-de-manos/"], (found, status)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)

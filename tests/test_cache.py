@@ -103,6 +103,10 @@ ALL_LEAFLETS = {leaflet(s) for s in SLUGS}
 ALL_SUMMARY_PAGES = {summary_page(s) for s in SLUGS}
 NOT_FOUND = "site/404.html"
 TAGS_INDEX = "site/tags/index.html"
+SEARCH_PAGE = "site/search/index.html"
+# Stands for the search index (site/pagefind/): Pagefind names its files by their contents, so a
+# case says whether the index changes (the text of some article page's <article> did), not which files.
+SEARCH_INDEX = "the search index"
 
 
 def tag_pages_showing(tree: dict[str, bytes], text: str) -> set[str]:
@@ -112,8 +116,8 @@ def tag_pages_showing(tree: dict[str, bytes], text: str) -> set[str]:
 
 
 def site_pages(tree: dict[str, bytes]) -> set[str]:
-    """Pages besides articles that carry the site's header and footer: tag pages, topics, 404."""
-    return {name for name in tree if name.startswith("site/tags/")} | {NOT_FOUND}
+    """Pages besides articles that carry the site's header and footer: tag pages, topics, 404, search."""
+    return {name for name in tree if name.startswith("site/tags/")} | {NOT_FOUND, SEARCH_PAGE}
 
 
 def make_project(dest: Path) -> Path:
@@ -244,14 +248,14 @@ CASES = {
     "article-body": (
         lambda p: edit(p / "content" / f"{SLEEP}.md", "Keep the bedroom dark and quiet.",
                        "Keep the bedroom dark, cool and quiet, and put screens away an hour before bed."),
-        {page(SLEEP), leaflet(SLEEP), MANIFEST} | FEEDS,
+        {page(SLEEP), leaflet(SLEEP), MANIFEST, SEARCH_INDEX} | FEEDS,
     ),
     # 1b. One article's title: everything that shows it (its page, leaflet, summary page and
     #     text, the index, the leaflets page, the feeds) and the manifest (it lists titles).
     "article-title": (
         lambda p: edit(p / "content" / f"{WALKING}.md", "title: Walking for Health", "title: Walking for Better Health"),
         {page(WALKING), leaflet(WALKING), summary_page(WALKING), summary_text(WALKING)} | FEEDS
-        | {INDEX, LEAFLETS, MANIFEST},
+        | {INDEX, LEAFLETS, MANIFEST, SEARCH_INDEX},
     ),
     # 1c. One article's plain_summary: its summary page and text, and its leaflet (the "Key
     #     points" box), and the manifest (the article's fingerprint). Not its page or the feeds.
@@ -269,7 +273,7 @@ CASES = {
                        "it is free, confidential and open 24 hours a day.",
                        "it is free, confidential and open 24 hours a day, every day of the year."),
         {page(s) for s in WITH_CRISIS_HELP} | {leaflet(s) for s in WITH_CRISIS_HELP}
-        | {summary_page(s) for s in WITH_CRISIS_HELP} | FEEDS | {MANIFEST},
+        | {summary_page(s) for s in WITH_CRISIS_HELP} | FEEDS | {MANIFEST, SEARCH_INDEX},
     ),
     # 3. not-medical-advice's short text: every page footer, every leaflet's running footer,
     #    every summary page footer, the feeds, the index footer (every article carries it), and
@@ -339,6 +343,9 @@ def test_a_change_changes_exactly_its_dependents(case, warm, tmp_path):
     assert set(after) == set(cold)
     assert [n for n in sorted(after) if after[n] != cold[n]] == [], "the warm rebuild differs from a cold build"
     expected = set(expected) | listing_changed(before, after) | EXTRA[case](before)  # (e)
+    index = {name for name in changed(before, after) if name.startswith("site/pagefind/")}
+    assert bool(index) == (SEARCH_INDEX in expected), f"the search index changed: {sorted(index)}"
+    expected = (expected - {SEARCH_INDEX}) | index
     assert sorted(changed(before, after)) == sorted(expected)
     # Only the leaflets whose inputs changed were rendered again; the rest came from the cache.
     rerendered = {n for n in expected if n.endswith(".pdf")}

@@ -129,8 +129,9 @@ def test_site_files_are_the_files_that_really_differ(project):
     assert {f.path: f.status for f in diff.site_files} == expected
     listed = {f.path: f.output for f in diff.site_files}
     assert listed["site/tags/index.html"] == "tags" and listed["site/tags/anaesthesia/index.html"] is None
-    added, changed = (sum(v == s for v in expected.values()) for s in ("added", "changed"))
-    assert f"Site files: {added} added, 0 removed, {changed} changed" in diff.as_text()
+    added, removed, changed = (sum(v == s for v in expected.values()) for s in ("added", "removed", "changed"))
+    assert removed == sum(p.startswith("site/pagefind/") for p, v in expected.items() if v == "removed")
+    assert f"Site files: {added} added, {removed} removed, {changed} changed" in diff.as_text()
     assert "  added    site/tags/anaesthesia/index.html" in diff.as_text().splitlines()
 
 
