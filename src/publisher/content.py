@@ -200,7 +200,7 @@ def load_article(path: Path, shown: str, default_lang: str = "en",
     article = Article(
         source=shown, body=document.body, body_line=document.body_line, disclaimer_refs=refs,
         bundle_dir=str(path.parent) if is_bundle else None, lines=dict(document.lines),
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), **values,
+        sha256=_sha256(text), **values,
     )
     return article, problems
 
@@ -212,20 +212,10 @@ def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple
     if not schema.SLUG_RE.fullmatch(path.stem):
         problems.append(error(shown, None, "disclaimer.id", f"the file name {path.stem!r} is not a valid disclaimer "
                               "id (lowercase letters, digits and hyphens); rename the file"))
-    if values["short"] and "\n" in values["short"]:
-        problems.append(error(shown, document.lines.get("short"), "disclaimer.short",
-                              "'short' must be a single line: it goes in feeds and page footers"))
-    if not document.body.strip():
-        problems.append(error(shown, document.body_line, "disclaimer.body",
-                              "the disclaimer has no full text; write it below the front matter"))
-    if values.pop("placeholder"):
-        problems.append(warning(shown, document.lines.get("placeholder"), "disclaimer.placeholder",
-                                "this is the starter's wording (publish init): have it reviewed for your service "
-                                "and the country you publish for, then delete 'placeholder: true'"))
+    problems += _disclaimer_text(document, values, shown)
     if any(p.is_error for p in problems):
         return None, problems
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=digest, **values), problems
+    return Disclaimer(id=path.stem, body=document.body, source=shown, sha256=_sha256(text), **values), problems
 
 
 def load_disclaimer_translation(path: Path, shown: str, inside: Path | None, originals: dict,
@@ -251,22 +241,34 @@ def load_disclaimer_translation(path: Path, shown: str, inside: Path | None, ori
             problems.append(error(shown, document.lines.get(key), "disclaimer.translation",
                                   f"'{key}' is {values[key]!r} here but {getattr(original, key)!r} in "
                                   f"{original.source}: a translation keeps the original's; delete the line"))
-    if not document.body.strip():
-        problems.append(error(shown, document.body_line, "disclaimer.body",
-                              "the disclaimer has no full text; write it below the front matter"))
+    problems += _disclaimer_text(document, values, shown)
+    if any(p.is_error for p in problems):
+        return None, problems
+    return Disclaimer(id=ident, title=values["title"], short=values["short"], plain=values["plain"],
+                      placement=original.placement, required=original.required, body=document.body,
+                      source=shown, sha256=_sha256(text), lang=lang), problems
+
+
+def _disclaimer_text(document, values: dict, shown: str) -> list[Diagnostic]:
+    """What every disclaimer file, original or translation, must have: a one-line short text and a
+    full text; and whether its wording is still a placeholder (``placeholder`` is taken out of ``values``)."""
+    problems = []
     if values["short"] and "\n" in values["short"]:
         problems.append(error(shown, document.lines.get("short"), "disclaimer.short",
                               "'short' must be a single line: it goes in feeds and page footers"))
+    if not document.body.strip():
+        problems.append(error(shown, document.body_line, "disclaimer.body",
+                              "the disclaimer has no full text; write it below the front matter"))
     if values.pop("placeholder"):
         problems.append(warning(shown, document.lines.get("placeholder"), "disclaimer.placeholder",
-                                "this wording is marked as a placeholder: have it reviewed, then delete "
+                                "this wording is marked as a placeholder (publish init marks its starter texts so): "
+                                "have it reviewed for your service and the country you publish for, then delete "
                                 "'placeholder: true'"))
-    if any(p.is_error for p in problems):
-        return None, problems
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Disclaimer(id=ident, title=values["title"], short=values["short"], plain=values["plain"],
-                      placement=original.placement, required=original.required, body=document.body,
-                      source=shown, sha256=digest, lang=lang), problems
+    return problems
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _placeholders(text: str, shown: str) -> list[Diagnostic]:
