@@ -236,3 +236,40 @@ def test_a_search_index_that_fails_fails_the_build_and_keeps_the_last_one(proj, 
     assert "[search.index]" in output
     assert tree_bytes(out) == before  # nothing was swapped in
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out")] == []  # no staging folder left
+
+
+def test_publish_translate_writes_a_draft_that_follows_the_original(proj, tmp_path):
+    from conftest import run_cli
+
+    output = ok(run_cli(proj, "translate", "sleep", "--lang", "es", "--slug", "dormir-bien", "--as-of", AS_OF))
+    assert "Wrote content/es/dormir-bien.md (status: draft)" in output, output
+    assert "content/disclaimers/not-medical-advice.es.md" not in output  # it is translated already
+    out = tmp_path / "out"
+    built = ok(build_cli(proj, "--out", str(out), "--drafts"))
+    assert "translation out of date" not in built  # it follows the original as it is
+    page = parse_html(out / "site/es/dormir-bien/index.html")
+    assert page.html["lang"] == "es"
+    links = {link["hreflang"]: link["href"] for link in page.select('head link[rel="alternate"][hreflang]')}
+    assert links == {"en": f"{BASE}sleep/", "es": f"{BASE}es/dormir-bien/", "x-default": f"{BASE}sleep/"}
+    assert "Built 3 articles" in ok(build_cli(proj, "--out", str(tmp_path / "published")))  # a draft: not published
+
+
+def test_publish_translate_refuses_what_it_cannot_do(proj):
+    from conftest import run_cli
+
+    assert run_cli(proj, "translate", "sleep", "--lang", "es", "--slug", "Not A Slug").exit_code == 2
+    output = failed(run_cli(proj, "translate", "sleep", "--lang", "fr"))
+    assert "the site has no edition in 'fr'" in output and "[translate.lang]" in output
+    output = failed(run_cli(proj, "translate", "hand-washing", "--lang", "es", "--slug", "lavado-de-manos"))
+    assert "content/es/lavado-de-manos.md: error: a file of this name exists" in output
+    assert "[translate.slug]" in failed(run_cli(proj, "translate", "es/lavado-de-manos", "--lang", "es"))
+
+
+def test_a_translation_has_a_review_copy_of_its_own(proj, tmp_path):
+    from conftest import run_cli
+
+    output = ok(run_cli(proj, "review", "es/lavado-de-manos", "--out", str(tmp_path / "out"), "--as-of", AS_OF))
+    copy = tmp_path / "out" / "review" / "es.lavado-de-manos.docx"
+    assert copy.is_file(), output
+    ok(build_cli(proj, "--out", str(tmp_path / "out")))
+    assert copy.is_file()  # a build keeps it

@@ -160,13 +160,43 @@ def approve_article(project, slug: str, role: str, by: str, on=None, *, content=
     return approval, record_approval(paths.content, shown, approval, paths.root)
 
 
+def translate_article(project, slug: str, lang: str, *, new_slug=None, content=None, as_of=None):
+    """A draft translation of an article into an enabled language (translate.py).
+
+    Returns (the file written as messages show it, the disclaimer files still to translate)."""
+    from .content import DISCLAIMER_DIR, shown_path
+    from .schema import MAX_SLUG, SLUG_RE
+    from .translate import write_translation
+
+    paths = Project.at(project, content)
+    now = resolve_now(as_of)
+    if new_slug is not None and (not SLUG_RE.fullmatch(new_slug) or len(new_slug) > MAX_SLUG):
+        raise PublishError([error(None, None, "usage.translate", f"--slug {new_slug!r} is not a slug: lowercase "
+                                  f"letters, digits and single hyphens, at most {MAX_SLUG} characters")])
+    site, original = _site_for(paths, slug, "translate.slug")
+    code = lang.lower()
+    if original.edition:
+        raise PublishError([error(original.source, None, "translate.slug", f"{slug!r} is in {original.lang!r}, not "
+                                  "in the site's language: translate the original article")])
+    if code not in site.config.languages:
+        known = ", ".join(site.config.languages) or "none yet"
+        raise PublishError([error(site.config.path or "publish.toml", None, "translate.lang",
+                                  f"the site has no edition in {lang!r} (enabled: {known}): add a [languages.{code}] "
+                                  "table with its title to publish.toml")])
+    folder = shown_path(paths.content, paths.root)
+    _, shown = write_translation(paths.content, folder, original, code, new_slug, now)
+    missing = [f"{folder}/{DISCLAIMER_DIR}/{d.id}.{code}.md" for d in site.resolved[slug]
+               if (d.id, code) not in site.content.translated]
+    return shown, missing
+
+
 def review_article(project, slug: str, *, out=None, content=None, as_of=None) -> tuple[Path, int, str]:
     """Write the review copy of one article, ``<out>/review/<slug>.docx`` (reviewcopy.py).
 
     Returns (its path, the number of claims findings marked as comments, the fingerprint)."""
     from .checks.claims import claim_matches
     from .markdown import MarkdownConverter
-    from .output import REVIEW_DIR
+    from .output import REVIEW_DIR, review_copy_name
     from .plan import review_state
     from .reviewcopy import claim_marks, review_sections, write_docx
     from .summarize import draft_summary
@@ -193,7 +223,7 @@ def review_article(project, slug: str, *, out=None, content=None, as_of=None) ->
                 raise PublishError([error(str(made), None, "output.symlink", "is a symbolic link; publish never "
                                           "writes through one: remove it")])
             made.mkdir(exist_ok=True)
-        target = folder / f"{slug}.docx"
+        target = folder / review_copy_name(slug)
         write_docx(sections, f"Review copy: {article.title}", target, int(now.instant.timestamp()))
     return target, sum(1 for _ in claim_matches(article, raw, list(site.claims))), print_.value
 

@@ -325,6 +325,28 @@ def init(project, folder, force, as_of):
 
 
 @main.command()
+@click.argument("slug")
+@click.option("--lang", "lang", required=True, help="The language of the translation: a [languages.<code>] of publish.toml.")
+@click.option("--slug", "new_slug", default=None, help="Slug of the translation. Default: the original's.")
+@CONTENT
+@AS_OF
+@click.pass_obj
+def translate(project, slug, lang, new_slug, content, as_of):
+    """Write a draft translation of an article into content/<lang>/, recording which version of the
+    original it follows."""
+    from .api import translate_article
+
+    try:
+        shown, missing = translate_article(project, slug, lang, new_slug=new_slug, content=_under(project, content),
+                                           as_of=as_of)
+    except PublishError as exc:
+        _usage_or_fail(exc, "Translate")
+    click.echo(f"Wrote {shown} (status: draft), a copy of the original to translate; then set 'status: published'.")
+    if missing:
+        click.echo("Its disclaimers need translations too: " + ", ".join(missing))
+
+
+@main.command()
 @click.argument("title")
 @CONTENT
 @click.option("--slug", default=None, help="Default: made from the title.")

@@ -74,6 +74,9 @@ CODES = (
     Code(("layout.strings",),
          "a language the site is written in has no catalogue of the theme's strings (`layouts/i18n/<lang>.toml`), "
          "or it lacks strings or their `{fields}`: the message lists them"),
+    Code(("usage.translate", "translate.slug", "translate.lang", "translate.exists"),
+         "`publish translate` was given a bad `--slug` (exit 2), a slug no article in the site's language has, a "
+         "language `[languages]` does not enable, or the file it would write exists"),
     Code(("search.missing", "search.index", "search.clash"),
          "Pagefind is not installed, could not index the staged site (the message quotes it), or something else "
          "writes to `site/pagefind/`: nothing was published"),

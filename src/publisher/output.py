@@ -23,7 +23,12 @@ from .errors import Diagnostic, PublishError, error
 
 MANIFEST = "manifest.json"
 REVIEW_DIR = "review"  # review copies (publish review): written beside a build, kept by every build
-REVIEW_COPY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\.docx")
+REVIEW_COPY_RE = re.compile(r"(?:[a-z]{2,3}(?:-[a-z0-9]{2,8})*\.)?[a-z0-9]+(?:-[a-z0-9]+)*\.docx")  # es.<slug>: an edition's
+
+
+def review_copy_name(slug: str) -> str:
+    """The review copy's file name: 'es/lavado-de-manos' is es.lavado-de-manos.docx, one folder for all."""
+    return slug.replace("/", ".") + ".docx"
 
 
 class StagingFolder:
