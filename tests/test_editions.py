@@ -273,3 +273,16 @@ def test_a_translation_has_a_review_copy_of_its_own(proj, tmp_path):
     assert copy.is_file(), output
     ok(build_cli(proj, "--out", str(tmp_path / "out")))
     assert copy.is_file()  # a build keeps it
+
+
+def test_check_built_verifies_each_editions_feeds(proj, tmp_path):
+    from conftest import run_cli
+
+    out = tmp_path / "out"
+    ok(build_cli(proj, "--out", str(out)))
+    ok(run_cli(proj, "check", "--built", str(out), "--as-of", AS_OF))
+    feed = out / "site/es/feed.xml"
+    short = _front(FIXTURE / "content/disclaimers/urgent-help.es.md", "short")
+    feed.write_text(feed.read_text(encoding="utf-8").replace(short, "Nada que ver."), encoding="utf-8")
+    output = failed(run_cli(proj, "check", "--built", str(out), "--as-of", AS_OF))
+    assert "site/es/feed.xml" in output and "lacks the short text of disclaimer 'urgent-help'" in output, output
