@@ -286,3 +286,15 @@ def test_check_built_verifies_each_editions_feeds(proj, tmp_path):
     feed.write_text(feed.read_text(encoding="utf-8").replace(short, "Nada que ver."), encoding="utf-8")
     output = failed(run_cli(proj, "check", "--built", str(out), "--as-of", AS_OF))
     assert "site/es/feed.xml" in output and "lacks the short text of disclaimer 'urgent-help'" in output, output
+
+
+def test_risky_phrases_of_a_language_are_found_in_its_articles(proj, tmp_path):
+    article = proj / "content/es/lavado-de-manos.md"
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "elimina la mayoría.", "elimina la mayoría: un remedio milagroso."), encoding="utf-8")
+    english = proj / "content/sleep.md"
+    english.write_text(english.read_text(encoding="utf-8").replace("helps too.", "helps too (milagroso)."),
+                       encoding="utf-8")
+    output = failed(build_cli(proj, "--out", str(tmp_path / "out")))
+    assert "content/es/lavado-de-manos.md:" in output and "risky claim 'milagroso'" in output, output
+    assert "content/sleep.md" not in output  # a Spanish phrase is not a claim in an English article

@@ -25,6 +25,10 @@ class ClaimRule:
     severity: str
     reason: str
     pattern: re.Pattern
+    lang: str | None = None  # the language it is a phrase of ('es'); None: every article
+
+    def applies_to(self, article: Article) -> bool:
+        return self.lang is None or article.lang.lower().split("-")[0] == self.lang
 
 
 def load_claims(content: Path, shown: str, inside: Path | None = None) -> tuple[list[ClaimRule], list[Diagnostic]]:
@@ -37,17 +41,22 @@ def load_claims(content: Path, shown: str, inside: Path | None = None) -> tuple[
     for index, item in enumerate(data):
         line = node.value[index].start_mark.line + 1
         fields = ("phrase", "severity", "reason")
-        if not isinstance(item, dict) or set(item) - set(fields) \
+        if not isinstance(item, dict) or set(item) - {*fields, "lang"} \
                 or not all(isinstance(item.get(k), str) and item[k].strip() for k in fields):
             problems.append(error(shown, line, "claims.entry",
-                                  "each entry needs exactly 'phrase', 'severity' (error or warning) and 'reason', as text"))
+                                  "each entry needs exactly 'phrase', 'severity' (error or warning) and 'reason', as "
+                                  "text, and may have 'lang' (the language it is a phrase of, such as es)"))
+            continue
+        lang = item.get("lang")
+        if lang is not None and not (isinstance(lang, str) and re.fullmatch(r"[a-z]{2,3}", lang)):
+            problems.append(error(shown, line, "claims.entry", f"lang must be a language code such as 'es', got {lang!r}"))
             continue
         if item["severity"] not in SEVERITIES:
             problems.append(error(shown, line, "claims.entry", f"severity must be 'error' or 'warning', got {item['severity']!r}"))
             continue
         phrase = item["phrase"].strip()
         pattern = re.compile(r"(?<!\w)" + re.escape(phrase).replace(r"\ ", r"\s+") + r"(?!\w)", re.IGNORECASE)
-        rules.append(ClaimRule(phrase, item["severity"], item["reason"].strip(), pattern))
+        rules.append(ClaimRule(phrase, item["severity"], item["reason"].strip(), pattern, lang))
     return rules, problems
 
 
@@ -75,7 +84,7 @@ def claim_matches(article: Article, raw_lines: list[str], rules: list[ClaimRule]
     reviewed = {r.phrase.casefold() for r in article.claims_reviewed}
     text = "\n".join(_prose_lines(article, raw_lines))
     for rule in rules:
-        if rule.phrase.casefold() in reviewed:
+        if rule.phrase.casefold() in reviewed or not rule.applies_to(article):
             continue
         for match in rule.pattern.finditer(text):
             yield rule, text.count("\n", 0, match.start()) + 1, _sentence_at(text, match, rule), match
