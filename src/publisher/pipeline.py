@@ -24,7 +24,7 @@ from .model import BuildReport, Entry, Project
 from .output import MANIFEST, StagingFolder, carry_review_copies, discard, manifest_json, new_staging, swap_in
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
-from .search import index_site
+from .search import SiteIndex
 from .addresses import edition_key
 from .editions import editions
 from .signals import finishing, held
@@ -113,7 +113,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         carry_review_copies(out, staging)
         try:
             renders = render(plan, staging, progress)
-            verdicts = verify(plan, renders, staging)
+            verdicts = verify_and_index(plan, renders, staging)
         except OSError as exc:  # a full disk, a file made read-only: nothing has been swapped in
             raise PublishError([error(exc.filename or out, None, "output.write",
                                       f"the build could not be written ({exc.strerror or exc}); {out} is unchanged: "
@@ -160,12 +160,23 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
         render_all(channel, plan.entries, renders)
         renders.finish(channel, plan.entries)
     raise_if_errors(renders.diagnostics)  # any error a channel reported fails the build
-    if any(channel.name == "html" for channel in plan.channels):  # the pages are staged: index them for search
-        for path in index_site(staging):
-            staging.register(path)
     renders.manifest = _manifest(plan.entries, ctx, renders.fields)
     staging.write_text(MANIFEST, manifest_json(renders.manifest))
     return renders
+
+
+def verify_and_index(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
+    """The gate, while Pagefind indexes the staged pages for search (when the pages are built)."""
+    if not any(channel.name == "html" for channel in plan.channels):
+        return verify(plan, renders, staging)
+    index = SiteIndex(staging)
+    try:
+        verdicts = verify(plan, renders, staging)
+        for path in index.files():
+            staging.register(path)
+    finally:
+        index.stop()
+    return verdicts
 
 
 def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:

@@ -47,42 +47,57 @@ def _sort_entry(path: Path) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
-def index_site(staging) -> list[str]:
-    """Index ``site/`` of the staging folder; return the files Pagefind wrote (paths relative to
-    the output folder), or raise with what Pagefind said."""
-    root = Path(staging.root).resolve()  # Pagefind runs in the staging folder: no path may be relative to here
-    site = root / SITE
-    bundle = root / PAGEFIND
-    if bundle.exists():
-        raise PublishError([error(PAGEFIND, None, "search.clash", f"{PAGEFIND}/ is already taken by another output; "
-                                  "rename what writes there")])
-    command = [str(pagefind_executable()), "--site", str(site), "--output-subdir", "pagefind", "--silent"]
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(root)}
-    try:
-        done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True,
-                              timeout=TIME_LIMIT, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise PublishError([error(SITE, None, "search.index", f"Pagefind did not finish indexing the site within "
-                                  f"{TIME_LIMIT} s; nothing was published")]) from None
-    except OSError as exc:
-        raise PublishError([error(SITE, None, "search.index", f"Pagefind could not be started ({exc}); nothing "
-                                  "was published: reinstall publisher")]) from None
-    said = (done.stderr or done.stdout or "").strip()
-    if done.returncode != 0 or not (bundle / "pagefind.js").is_file():
-        raise PublishError([error(SITE, None, "search.index", f"Pagefind could not index the site (exit "
-                                  f"{done.returncode}): {said[-2000:] or 'no message'}; nothing was published")])
-    _sort_entry(bundle / "pagefind-entry.json")
-    for name in UNUSED:
-        (bundle / name).unlink(missing_ok=True)
-    written, total = [], 0
-    for folder, _, files in os.walk(bundle):
-        for name in sorted(files):
-            path = Path(folder) / name
-            if path.is_symlink():
-                raise PublishError([error(PAGEFIND, None, "search.index", "Pagefind wrote a link; refusing it")])
-            total += path.stat().st_size
-            written.append(path.relative_to(root).as_posix())
-    if total > MAX_INDEX_BYTES:
-        raise PublishError([error(PAGEFIND, None, "search.index", f"the search index takes {total} bytes, over the "
-                                  f"limit of {MAX_INDEX_BYTES}; nothing was published")])
-    return sorted(written)
+class SiteIndex:
+    """Pagefind indexing ``site/`` of the staging folder, in the background while the gate reads
+    the outputs back; ``files()`` waits for it. Always ``stop()`` it: a failed build leaves no
+    Pagefind running."""
+
+    def __init__(self, staging) -> None:
+        self.root = Path(staging.root).resolve()  # Pagefind runs in the staging folder: no path relative to here
+        self.bundle = self.root / PAGEFIND
+        if self.bundle.exists():
+            raise PublishError([error(PAGEFIND, None, "search.clash", f"{PAGEFIND}/ is already taken by another "
+                                      "output; rename what writes there")])
+        command = [str(pagefind_executable()), "--site", str(self.root / SITE), "--output-subdir", "pagefind",
+                   "--silent"]
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root)}
+        try:
+            self.process = subprocess.Popen(command, cwd=self.root, env=env, stdin=subprocess.DEVNULL,
+                                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        except OSError as exc:
+            raise PublishError([error(SITE, None, "search.index", f"Pagefind could not be started ({exc}); nothing "
+                                      "was published: reinstall publisher")]) from None
+
+    def files(self) -> list[str]:
+        """The files Pagefind wrote (paths relative to the output folder); raise with what it said."""
+        try:
+            out, err = self.process.communicate(timeout=TIME_LIMIT)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise PublishError([error(SITE, None, "search.index", f"Pagefind did not finish indexing the site "
+                                      f"within {TIME_LIMIT} s; nothing was published")]) from None
+        said = (err or out or "").strip()
+        if self.process.returncode != 0 or not (self.bundle / "pagefind.js").is_file():
+            raise PublishError([error(SITE, None, "search.index", f"Pagefind could not index the site (exit "
+                                      f"{self.process.returncode}): {said[-2000:] or 'no message'}; nothing was "
+                                      "published")])
+        _sort_entry(self.bundle / "pagefind-entry.json")
+        for name in UNUSED:
+            (self.bundle / name).unlink(missing_ok=True)
+        written, total = [], 0
+        for folder, _, names in os.walk(self.bundle):
+            for name in sorted(names):
+                path = Path(folder) / name
+                if path.is_symlink():
+                    raise PublishError([error(PAGEFIND, None, "search.index", "Pagefind wrote a link; refusing it")])
+                total += path.stat().st_size
+                written.append(path.relative_to(self.root).as_posix())
+        if total > MAX_INDEX_BYTES:
+            raise PublishError([error(PAGEFIND, None, "search.index", f"the search index takes {total} bytes, over "
+                                      f"the limit of {MAX_INDEX_BYTES}; nothing was published")])
+        return sorted(written)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
