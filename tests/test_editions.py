@@ -62,7 +62,7 @@ def test_the_spanish_page_is_in_spanish_with_its_disclaimers_in_full(built):
     for ident in ("not-medical-advice", "urgent-help"):
         assert _body(disclaimers / f"{ident}.es.md") in text, ident
         assert _body(disclaimers / f"{ident}.md") not in text, ident  # not the English wording
-    assert "Publicado el 5 de octubre de 2026" in text  # the date as Spanish writes it (Babel)
+    assert "Publicado el 5 de marzo de 2025" in text  # the date as Spanish writes it (Babel)
     footer = normalise(visible_text(page.find("footer", class_="site-footer")))
     assert _front(disclaimers / "urgent-help.es.md", "short") in footer
     nav = [a.get_text() for a in page.select("nav.site-nav a")]
@@ -144,7 +144,7 @@ def test_the_spanish_leaflet_is_in_spanish_with_its_disclaimers_in_full(built):
     for ident in ("not-medical-advice", "urgent-help"):
         assert _body(FIXTURE / "content/disclaimers" / f"{ident}.es.md") in flat, ident
     assert "página 1 de 1" in text
-    assert "Publicado el 5 de octubre de 2026" in flat
+    assert "Publicado el 5 de marzo de 2025" in flat
 
 
 def test_the_manifest_lists_each_edition(built):
@@ -298,3 +298,18 @@ def test_risky_phrases_of_a_language_are_found_in_its_articles(proj, tmp_path):
     output = failed(build_cli(proj, "--out", str(tmp_path / "out")))
     assert "content/es/lavado-de-manos.md:" in output and "risky claim 'milagroso'" in output, output
     assert "content/sleep.md" not in output  # a Spanish phrase is not a claim in an English article
+
+
+def test_structured_data_links_the_translation_and_its_original(built):
+    import json
+
+    def data(path: str) -> dict:
+        script = parse_html(built / path).find("script", type="application/ld+json")
+        return json.loads(script.string)
+
+    spanish, english = data(ES_PAGE), data(EN_PAGE)
+    assert spanish["inLanguage"] == "es"
+    assert spanish["translationOfWork"] == {"@type": "MedicalWebPage", "url": f"{BASE}hand-washing/", "inLanguage": "en"}
+    assert english["workTranslation"] == [{"@type": "MedicalWebPage", "url": f"{BASE}es/lavado-de-manos/",
+                                           "inLanguage": "es"}]
+    assert "workTranslation" not in data("site/sleep/index.html")

@@ -61,6 +61,7 @@ class HtmlChannel:
         path = page_path(article.slug)
         outputs = ctx.outputs.get(article.slug, {})
         site_outputs = edition_view(ctx.site_outputs, article.edition)
+        alternates = alternate_links(entry, ctx.config, ctx.outputs, "html", path)
         rendered = Rendered()
         rendered.add(path, render(
             ctx.templates, "html/article.html", ctx.layouts,
@@ -80,8 +81,8 @@ class HtmlChannel:
             formats=[(label, outputs[name]) for name, label in OTHER_FORMATS.items() if name in outputs],
             tag_links=[(tag, tag_path(tag, article.edition)) for tag in article.tags],
             site_outputs=site_outputs,
-            alternates=alternate_links(entry, ctx.config, ctx.outputs, "html", path),
-            structured_data=structured_data(article, ctx.config.site.base_url, entry.reviews),
+            alternates=alternates,
+            structured_data=structured_data(article, ctx.config.site.base_url, entry.reviews, alternates),
         ))
         for relpath, source in entry.bundle_files:  # what the page references of its bundle (bundles.py)
             rendered.add(bundle_file_path(article.slug, relpath), Path(source).read_bytes())
@@ -114,9 +115,10 @@ class HtmlChannel:
         return rendered
 
 
-def structured_data(article: Article, base_url: str | None, reviews=()) -> dict[str, Any]:
+def structured_data(article: Article, base_url: str | None, reviews=(), alternates=()) -> dict[str, Any]:
     """schema.org MedicalWebPage, the JSON-LD search engines read for health pages; the review is
-    the first the page shows (an approval of today's text, medical first)."""
+    the first the page shows (an approval of today's text, medical first); a translation names its
+    original (translationOfWork), an original its translations (workTranslation)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "MedicalWebPage",
@@ -139,6 +141,12 @@ def structured_data(article: Article, base_url: str | None, reviews=()) -> dict[
         data["lastReviewed"] = reviews[0].on.isoformat()
     if reviews:
         data["reviewedBy"] = {"@type": "Person", "name": reviews[0].by}
+    others = [link for link in alternates if not link["current"]] if base_url else []
+    if others and article.edition:
+        data["translationOfWork"] = {"@type": "MedicalWebPage", "url": others[0]["href"], "inLanguage": others[0]["lang"]}
+    elif others:
+        data["workTranslation"] = [{"@type": "MedicalWebPage", "url": link["href"], "inLanguage": link["lang"]}
+                                   for link in others]
     if article.sources:
         data["citation"] = [
             {"@type": "CreativeWork", "name": s.title, "url": s.url,
