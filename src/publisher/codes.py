@@ -77,6 +77,22 @@ CODES = (
     Code(("usage.translate", "translate.slug", "translate.lang", "translate.exists"),
          "`publish translate` was given a bad `--slug` (exit 2), a slug no article in the site's language has, a "
          "language `[languages]` does not enable, or the file it would write exists"),
+    Code(("plain.long-sentence", "plain.average-sentence"),
+         "a sentence over `[plain] long_sentence_words` (summaries: `summary_long_sentence_words`), or sentences "
+         "too long on average: split them, one idea each", warning=True),
+    Code(("plain.passive",), "more sentences in the passive voice than `[plain] passive_share`: say who does what",
+         warning=True),
+    Code(("plain.jargon",), "a glossary term used without its plain words nearby: explain it at first use",
+         warning=True),
+    Code(("plain.abbreviation",),
+         "an abbreviation not spelled out at first use: write the words with it in brackets, or list it in "
+         "`[plain] known_abbreviations`", warning=True),
+    Code(("plain.inline-list",), "a list of three or more items run into a sentence: bullet it", warning=True),
+    Code(("plain.numbers",), "a percentage, decimal or sum in a plain summary: use whole numbers a reader can picture",
+         warning=True),
+    Code(("plain.action", "plain.main-message"),
+         "a plain summary with no action addressed to the reader, or one that starts by describing itself",
+         warning=True),
     Code(("search.missing", "search.index", "search.clash"),
          "Pagefind is not installed, could not index the staged site (the message quotes it), or something else "
          "writes to `site/pagefind/`: nothing was published"),

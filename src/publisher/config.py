@@ -17,6 +17,7 @@ from . import schema
 from .errors import Diagnostic, error, raise_if_errors
 from .frontmatter import read_text
 from .schema import Field
+from .checks.plain import PLAIN_FIELDS
 
 CONFIG_NAME = "publish.toml"
 
@@ -78,6 +79,7 @@ class Config:
     site: SiteConfig = SiteConfig()
     default_disclaimers: tuple[str, ...] = ()
     review: ReviewConfig = ReviewConfig()
+    plain: Mapping[str, Any] = field(default_factory=lambda: _defaults(PLAIN_FIELDS))  # [plain]: checks.plain
     channels: Mapping[str, Mapping[str, Any]] = field(default_factory=lambda: MappingProxyType({}))
     languages: Mapping[str, LanguageConfig] = field(default_factory=lambda: MappingProxyType({}))  # besides the default
     strict_translations: bool = False  # [languages] strict: a translation out of date is an error
@@ -124,7 +126,8 @@ def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
         match = re.search(r"line (\d+)", str(exc))
         return defaults, [error(shown, int(match.group(1)) if match else None, "config.toml", f"not valid TOML: {exc}")]
     lines = _key_lines(text)
-    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, **channel_options}
+    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, "plain": PLAIN_FIELDS,
+                **channel_options}
     languages, strict, diagnostics = _languages(data.get("languages", {}), lines, shown)
     values: dict[str, dict[str, Any]] = {}
     for name, table in data.items():
@@ -157,6 +160,7 @@ def read_config(project: Path, channel_options: Mapping[str, Mapping[str, Field]
         site=SiteConfig(**values["site"]),
         default_disclaimers=tuple(values["disclaimers"]["default"]),
         review=ReviewConfig(**values["review"]),
+        plain=MappingProxyType(values["plain"]),
         channels=MappingProxyType(channels),
         languages=MappingProxyType(languages),
         strict_translations=strict,

@@ -18,6 +18,7 @@ from .approvals import APPROVALS_NAME, check_approvals, fingerprint, load_approv
 from .bundles import bundle_files
 from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
+from .checks.plain import check_plain
 from .checks.references import check_embedded_files, check_leaflet_references
 from .checks.review import check_review
 from .config import read_config
@@ -202,6 +203,7 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
     for article in articles:
         raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
         problems += lint_claims(article, raw, list(site.claims))
+        problems += check_plain(article, raw, site.config.plain, site.glossary)
         print_, reviews = review_state(article, site)
         problems += check_approvals(article, print_, site.approvals.get(article.slug, {}), site.config.review.roles,
                                     now)

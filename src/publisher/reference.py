@@ -44,7 +44,9 @@ def configuration() -> str:
     from .channels import default_channels
     from .config import DISCLAIMER_FIELDS, LANGUAGE_FIELDS, REVIEW_FIELDS, SITE_FIELDS
 
-    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS,
+    from .checks.plain import PLAIN_FIELDS
+
+    sections = {"site": SITE_FIELDS, "disclaimers": DISCLAIMER_FIELDS, "review": REVIEW_FIELDS, "plain": PLAIN_FIELDS,
                 **default_channels().options()}
     lines = ["# publish.toml", "", "Every section and key is optional; an unknown one is an error. A setting in "
              "error keeps its default, and the rest of the file still counts.", ""]

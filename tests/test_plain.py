@@ -1,0 +1,102 @@
+"""Plain-language checks ([plain]): a fixture with known properties gives exactly the expected
+findings, each at its line; levels and limits come from publish.toml; the repository's sample
+gives the warnings the README lists."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import AS_OF, FIXTURES, REPO, copy_repo, run_cli
+
+FIXTURE = FIXTURES / "plain"
+SOURCE = "content/looking-after-a-cut.md"
+
+
+def _project(tmp_path: Path, config: str = "") -> Path:
+    proj = tmp_path / "proj"
+    (proj / "content").mkdir(parents=True)
+    shutil.copy(FIXTURE / "article.md", proj / SOURCE)
+    shutil.copy(FIXTURE / "glossary.yaml", proj / "content" / "glossary.yaml")
+    (proj / "publish.toml").write_text("[review]\nrequired = false\n" + config, encoding="utf-8")
+    return proj
+
+
+def _findings(proj: Path) -> tuple[int, list[tuple[int, str, str]]]:
+    """(exit code, (line, code, severity) of each plain.* finding) of ``publish check --format json``."""
+    result = run_cli(proj, "check", "--format", "json", "--as-of", AS_OF)
+    report = json.loads(result.stdout)
+    return result.exit_code, [(d["line"], d["code"], d["severity"]) for d in report["diagnostics"]
+                              if d["code"].startswith("plain.")]
+
+
+def _line(text: str) -> int:
+    return next(n for n, line in enumerate((FIXTURE / "article.md").read_text(encoding="utf-8").split("\n"), 1)
+                if text in line)
+
+
+def test_a_fixture_with_known_properties_gives_exactly_the_expected_findings(tmp_path):
+    code, found = _findings(_project(tmp_path))
+    assert code == 0  # every check is a warning by default
+    assert _line("Rinse the cut") == 13 and len((FIXTURE / "article.md").read_text().split("\n")[12].split()) == 40
+    assert found == sorted([
+        (_line("plain_summary:"), "plain.action", "warning"),  # no 'you', no instruction
+        (_line("This summary is about"), "plain.main-message", "warning"),
+        (_line("About 15%"), "plain.numbers", "warning"),
+        (_line("A plaster is put on"), "plain.passive", "warning"),  # 1 of 3 summary sentences: over 10 %
+        (_line("Rinse the cut"), "plain.long-sentence", "warning"),  # 40 words, over 25
+        (_line("The cut was cleaned"), "plain.passive", "warning"),  # 3 of 7 article sentences: over 25 %
+        (_line("The cut was cleaned"), "plain.jargon", "warning"),  # 'dressing', not explained
+        (_line("Your GP can help"), "plain.abbreviation", "warning"),
+        (_line("Bring your plasters"), "plain.inline-list", "warning"),
+    ], key=lambda f: f[0])
+
+
+def test_the_messages_say_what_to_do(tmp_path):
+    proj = _project(tmp_path)
+    text = run_cli(proj, "check", "--as-of", AS_OF).output
+    assert f"{_line('Rinse the cut')}: warning: a sentence of 40 words in the article (over 25)" in text
+    assert "3 of 7 sentences in the article (43%) are in the passive voice (over 25%)" in text
+    assert "the article uses 'GP' without spelling it out at first use" in text
+    assert "a list of 4 items run into a sentence in the article" in text and "make it a bulleted list" in text
+    assert "the summary asks the reader to read a percentage or do a sum ('15%'" in text
+    assert "the summary uses" not in text  # the summary has no glossary term
+
+
+def test_levels_and_limits_come_from_publish_toml(tmp_path):
+    proj = _project(tmp_path, "[plain]\nlong_sentences = \"error\"\nlong_sentence_words = 45\nabbreviations = \"off\"\n"
+                              "summary_numbers = \"error\"\nknown_abbreviations = []\n")
+    code, found = _findings(proj)
+    assert code == 1
+    assert (_line("About 15%"), "plain.numbers", "error") in found
+    assert not [f for f in found if f[1] in ("plain.long-sentence", "plain.abbreviation")]  # 40 <= 45; off
+    proj2 = _project(tmp_path / "two", '[plain]\nknown_abbreviations = ["GP"]\nlong_sentences = "loud"\n')
+    result = run_cli(proj2, "check", "--as-of", AS_OF)
+    assert result.exit_code == 1 and "long_sentences" in result.output and "[config.plain" in result.output
+
+
+def test_a_summary_of_instructions_addresses_the_reader(tmp_path):
+    proj = _project(tmp_path)
+    article = proj / SOURCE
+    article.write_text(article.read_text(encoding="utf-8").replace("This summary is about small cuts.",
+                                                                   "Wash the cut with clean water."), encoding="utf-8")
+    _, found = _findings(proj)
+    assert not [f for f in found if f[1] in ("plain.action", "plain.main-message")]
+
+
+def sample_warnings_in_readme() -> list[str]:
+    """The lines of the README's list of the sample's plain-language warnings: 'line: code'."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- sample plain-language warnings -->", 2)[1]
+    return re.findall(r"^- line (\d+): `(plain\.[a-z-]+)`", block, re.M)
+
+
+def test_the_samples_warnings_are_those_the_readme_lists(tmp_path):
+    proj = copy_repo(tmp_path / "proj")
+    result = run_cli(proj, "check", "--format", "json", "--as-of", AS_OF)
+    report = json.loads(result.stdout)
+    found = [(str(d["line"]), d["code"]) for d in report["diagnostics"] if d["code"].startswith("plain.")]
+    assert found == sample_warnings_in_readme()
