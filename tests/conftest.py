@@ -74,6 +74,12 @@ def project(tmp_path: Path) -> Path:
     return copy_repo(tmp_path / "proj", auto_summary=True)
 
 
+def set_front_matter(path: Path, key: str, value: str) -> None:
+    """Add one front-matter line just below a file's opening '---'."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("---\n", f"---\n{key}: {value}\n", 1), encoding="utf-8")
+
+
 def write_article(project: Path, name: str, front_matter: str, body: str = "Some text.\n") -> Path:
     """Write content/<name>.md as '---\\n{front_matter}---\\n{body}'."""
     if front_matter and not front_matter.endswith("\n"):

@@ -27,6 +27,7 @@ SITE_FIELDS = {
     "language": Field(schema.language, default="en"),
     "description": Field(schema.plain_text),
     "author": Field(schema.plain_text),  # default author for 'publish new'
+    "contact": Field(schema.plain_text),  # where readers send questions or feedback: shown in every channel
 }
 DISCLAIMER_FIELDS = {
     "default": Field(schema.list_of(schema.text, "disclaimer ids"), default=()),
@@ -72,6 +73,7 @@ class SiteConfig:
     language: str = "en"
     description: Optional[str] = None
     author: Optional[str] = None
+    contact: Optional[str] = None
 
 
 @dataclass(frozen=True)

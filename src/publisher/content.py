@@ -40,10 +40,12 @@ def _disclaimer_ref(value):
     return value
 
 
+DISCLAIMER_KINDS = ("warning", "funding", "interests")
 ARTICLE_FIELDS = {
     "title": Field(schema.plain_text, required=True),
     "date": Field(schema.moment, required=True),
     "author": Field(schema.plain_text, required=True),
+    "credentials": Field(schema.plain_text),  # the author's qualifications: "MD, consultant psychiatrist"
     "description": Field(schema.plain_text, required=True),
     "id": Field(schema.uuid_text),
     "slug": Field(schema.slug),
@@ -70,6 +72,8 @@ DISCLAIMER_FIELDS = {
     "plain": Field(schema.plain_text, required=True),
     "placement": Field(schema.one_of("top", "bottom"), default="bottom"),
     "required": Field(schema.boolean, default=False),
+    # a warning, or a statement readers are owed: who paid for the work, or the authors' competing interests
+    "kind": Field(schema.one_of(*DISCLAIMER_KINDS), default="warning"),
     "placeholder": Field(schema.boolean, default=False),  # a starter's wording (publish init), not yet reviewed
 }
 
@@ -236,7 +240,7 @@ def load_disclaimer_translation(path: Path, shown: str, inside: Path | None, ori
         return None, problems + [error(shown, None, "disclaimer.translation", f"translates the disclaimer "
                                        f"{ident!r}, but there is no {DISCLAIMER_DIR}/{ident}.md: add the original, "
                                        "or rename this file")]
-    for key in ("placement", "required"):
+    for key in ("placement", "required", "kind"):
         if key in document.data and values[key] != getattr(original, key):
             problems.append(error(shown, document.lines.get(key), "disclaimer.translation",
                                   f"'{key}' is {values[key]!r} here but {getattr(original, key)!r} in "
@@ -245,7 +249,7 @@ def load_disclaimer_translation(path: Path, shown: str, inside: Path | None, ori
     if any(p.is_error for p in problems):
         return None, problems
     return Disclaimer(id=ident, title=values["title"], short=values["short"], plain=values["plain"],
-                      placement=original.placement, required=original.required, body=document.body,
+                      placement=original.placement, required=original.required, kind=original.kind, body=document.body,
                       source=shown, sha256=_sha256(text), lang=lang), problems
 
 

@@ -53,7 +53,7 @@ class Inputs:
 # What every channel's outputs depend on, besides our own code and pandoc's version.
 COMMON = Inputs(
     layouts=("i18n",),  # the theme's strings per language (strings.py)
-    config=("site", "disclaimers", "languages"),
+    config=("site", "disclaimers", "languages", "review"),  # [review] max_age_days: the review due date
     renderers=(Renderer("pypandoc-binary", "pypandoc"), Renderer("Jinja2", "jinja2"),
                Renderer("MarkupSafe", "markupsafe"), Renderer("PyYAML", "yaml"), Renderer("nh3", "nh3"),
                Renderer("babel", "babel")),  # dates per locale
@@ -165,7 +165,7 @@ def article_digest(entry, outputs: dict, site_outputs: dict) -> str:
         json.dumps(outputs, sort_keys=True), json.dumps(site_outputs, sort_keys=True, default=str),
         entry.summary or "", entry.summary_source or "",
         json.dumps([[r.role, r.by, r.on.isoformat() if r.on else None, r.fingerprint] for r in entry.reviews]),
-        json.dumps(entry.editions),
+        json.dumps(entry.editions), entry.review_due.isoformat() if entry.review_due else "",
     )
 
 

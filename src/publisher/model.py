@@ -29,6 +29,7 @@ class Disclaimer:
     source: str  # path relative to the project
     sha256: str = ""  # of the whole file, so an audit can tell which wording went out
     lang: str = ""  # "" for the site's language; else the language of this translation (<id>.<lang>.md)
+    kind: str = "warning"  # "warning", or a statement of "funding" or competing "interests" (shown apart)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Article:
     body: str  # Markdown, without front matter
     body_line: int  # line of the source file where the body starts
     id: Optional[str] = None
+    credentials: Optional[str] = None  # the author's qualifications, shown after the name ("MD, psychiatrist")
     updated: Optional[Moment] = None
     reviewed_by: Optional[str] = None
     reviewed_on: Optional[Moment] = None
@@ -149,6 +151,7 @@ class Entry:
     bundle_files: tuple = ()  # (path in the bundle, source file) of each file published beside the page (bundles.py)
     fingerprint: str = ""  # of what a reviewer approves (approvals.py)
     reviews: tuple[Review, ...] = ()  # what the page, leaflet and structured data show, medical first
+    review_due: Optional[Moment] = None  # the day the oldest review shown falls due again (checks.review)
     editions: tuple = ()  # (edition, slug) of every edition of this article in the build, the original first
 
     def placed(self, placement: str) -> tuple[Disclaimer, ...]:

@@ -20,7 +20,7 @@ from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.plain import check_plain
 from .checks.references import check_embedded_files, check_leaflet_references
-from .checks.review import check_review
+from .checks.review import check_review, review_due
 from .config import read_config
 from .content import load_content, shown_path
 from .disclaimers import check_default_disclaimers, resolve_disclaimers
@@ -304,6 +304,7 @@ def _entry(article: Article, site: Site, markdown: MarkdownConverter, summary: s
         summary_wrapped=converted.get(Conversion("plain", TEXT_WIDTH)),
         fingerprint=print_.value,
         reviews=reviews,
+        review_due=review_due(reviews, site.config.review),
     )
 
 

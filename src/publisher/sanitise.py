@@ -50,7 +50,7 @@ LAYOUT_CLASSES = frozenset({
     "disclaimer-notes", "disclaimers", "draft", "formats", "key-points", "kicker", "lead", "leaflets", "meta",
     "online", "plain", "qr", "readability", "references", "review", "site", "site-footer", "site-header",
     "site-nav", "site-title", "skip-link", "summary", "summary-body", "tag-list", "tags", "title-block", "toc",
-    "version", "languages", "search", "search-status", "search-results",
+    "version", "languages", "search", "search-status", "search-results", "review-due", "contact",
 })
 LAYOUT_PREFIX = "disclaimer-"  # disclaimer-<id>: each disclaimer box's id and class
 _ID_LISTS = {"aria-labelledby", "aria-describedby", "aria-controls", "aria-owns", "for"}

@@ -70,6 +70,19 @@ class Strings:
             day = Markup('<time datetime="{}">{}</time>').format(review.on.isoformat(), day)
         return self("reviewed_on", label=label, by=review.by, date=day)
 
+    def byline(self, article) -> str:
+        """'By Dr A, MD, psychiatrist.': the author, with their credentials when the article gives them."""
+        if article.credentials:
+            return self("byline_credentials", author=article.author, credentials=article.credentials)
+        return self("byline", author=article.author)
+
+    def review_due(self, moment, time_element: bool = True) -> str:
+        """'Next review due 28 November 2027.', the date in a ``<time>`` element on a web page."""
+        day = self.date(moment)
+        if time_element:
+            day = Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), day)
+        return self("review_due", date=day)
+
     def css_counters(self, key: str) -> str:
         """A catalogue string with {page} and {pages} as a CSS ``content`` value of quoted text and
         page counters: 'página ' counter(page) ' de ' counter(pages)."""

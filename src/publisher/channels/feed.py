@@ -18,7 +18,8 @@ from markupsafe import escape
 from .. import schema
 from ..version import __version__
 from ..addresses import ATOM, INDEX, RSS, edition_key, edition_path, item_id, page_url, public_address
-from ..editions import edition_site, editions
+from ..editions import edition_language, edition_site, editions
+from ..strings import strings_for
 from ..config import CONFIG_NAME
 from ..dates import Moment
 from ..errors import error, warning
@@ -85,7 +86,8 @@ class FeedChannel:
             site = edition_site(ctx.config, edition)
             for kind, media_type in (("rss", "application/rss+xml"), ("atom", "application/atom+xml")):
                 feed = _feed_generator(site, options if not edition else {}, items, base_url, home,
-                                       public_address(base_url, paths[kind]), media_type)
+                                       public_address(base_url, paths[kind]), media_type,
+                                       strings_for(ctx.layouts, edition_language(ctx.config, edition)))
                 rendered.add(paths[kind], feed.rss_str(pretty=True) if kind == "rss" else feed.atom_str(pretty=True))
         return rendered
 
@@ -95,14 +97,27 @@ def feed_description(entry: Entry) -> str:
     return " ".join([entry.article.description, *(d.short for d in entry.disclaimers)])
 
 
-def feed_content(entry: Entry, base_url: str) -> str:
-    """Full article HTML with its disclaimers in full and their short texts, sanitised, every URL absolute."""
+def trust_lines(entry: Entry, site, t) -> list[str]:
+    """What a reader is owed beside the text, as the page shows it: the author's credentials, the
+    date the review falls due, and where to send questions ([site] contact)."""
+    lines = [t.byline(entry.article)] if entry.article.credentials else []
+    if entry.review_due:
+        lines.append(t.review_due(entry.review_due, False))
+    if site.contact:
+        lines.append(t("contact", contact=site.contact))
+    return lines
+
+
+def feed_content(entry: Entry, base_url: str, trust: list[str] = ()) -> str:
+    """Full article HTML with its disclaimers in full and their short texts, then the trust lines,
+    sanitised, every URL absolute."""
     address = page_url(base_url, entry.article.slug)
     parts = [_disclaimer_html(d, entry) for d in entry.placed("top")]
     parts.append(entry.body_html)
     parts += [_disclaimer_html(d, entry) for d in entry.placed("bottom")]
     if entry.disclaimers:  # the one-line forms too, as the page footer has them
         parts.append("<ul>\n" + "".join(f"<li>{escape(d.short)}</li>\n" for d in entry.disclaimers) + "</ul>")
+    parts += [f"<p>{escape(line)}</p>" for line in trust]
     return _for_readers("\n".join(parts), address)
 
 
@@ -120,7 +135,8 @@ def _disclaimer_html(disclaimer, entry: Entry) -> str:
     return f"<h2>{escape(disclaimer.title)}</h2>\n{entry.disclaimer_html[disclaimer.id]}"
 
 
-def _feed_generator(site, options, items: list[Entry], base_url: str, home: str, self_url: str, media_type: str):
+def _feed_generator(site, options, items: list[Entry], base_url: str, home: str, self_url: str, media_type: str,
+                    t):
     """One feed of an edition: its title and language are the edition's ([languages.es] title), or
     [feed] title and description for the default one."""
     from feedgen.feed import FeedGenerator
@@ -140,11 +156,11 @@ def _feed_generator(site, options, items: list[Entry], base_url: str, home: str,
     feed.link(href=self_url, rel="self", type=media_type)
     feed.link(href=home, rel="alternate")
     for entry in reversed(items):  # feedgen prepends each entry: add the oldest first
-        _add_item(feed, entry, base_url)
+        _add_item(feed, entry, base_url, trust_lines(entry, site, t))
     return feed
 
 
-def _add_item(feed, entry: Entry, base_url: str) -> None:
+def _add_item(feed, entry: Entry, base_url: str, trust: list[str]) -> None:
     article = entry.article
     address = page_url(base_url, article.slug)
     item = feed.add_entry()
@@ -162,7 +178,7 @@ def _add_item(feed, entry: Entry, base_url: str) -> None:
     # Readers show an RSS description as HTML: no tags, text escaped. The Atom summary is plain text.
     description = nh3.clean(_xml_safe(feed_description(entry)), tags=set())
     item.description(description)  # sets Atom content too, so content() must come after
-    item.content(feed_content(entry, base_url), type="html")
+    item.content(feed_content(entry, base_url, trust), type="html")
     item.summary(html.unescape(description))
 
 

@@ -72,6 +72,7 @@ class HtmlChannel:
             stylesheet=STYLESHEET,
             article=article,
             reviews=entry.reviews,
+            review_due=entry.review_due,
             canonical=page_url(ctx.config.site.base_url, article.slug),
             body=Markup(entry.body_html),
             toc=_sections(entry.body_html) if ctx.options(self.section)["toc"] else [],
@@ -128,7 +129,8 @@ def structured_data(article: Article, base_url: str | None, reviews=(), alternat
         "inLanguage": article.lang,
         "datePublished": article.date.isoformat(),
         "dateModified": article.last_modified.isoformat(),
-        "author": {"@type": "Person", "name": article.author},
+        "author": {"@type": "Person", "name": article.author,
+                   **({"honorificSuffix": article.credentials} if article.credentials else {})},
     }
     url = page_url(base_url, article.slug)
     if url:

@@ -105,7 +105,7 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
     options = ctx.options(PdfChannel.section)
     address = page_url(ctx.config.site.base_url, article.slug)
     common = dict(site=edition_site(ctx.config, article.edition), lang=article.lang, article=article,
-                  reviews=entry.reviews)
+                  reviews=entry.reviews, review_due=entry.review_due)
     html = render(
         ctx.templates, "pdf/leaflet.html", ctx.layouts, **common,
         body=Markup(_list_starts(entry.body_html)),

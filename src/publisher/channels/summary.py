@@ -55,7 +55,7 @@ class SummaryChannel:
             stylesheet=STYLESHEET if "index" in site_outputs else None,
             canonical=address, site_outputs=site_outputs, disclaimers=entry.disclaimers,
             alternates=alternate_links(entry, ctx.config, ctx.outputs, "summary_html", paths["summary_html"]),
-            article=article, article_page=ctx.outputs.get(article.slug, {}).get("html"),
+            article=article, article_page=ctx.outputs.get(article.slug, {}).get("html"), review_due=entry.review_due,
             summary=Markup(entry.summary_html), figures=entry.summary_figures,
             top=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("top")],
             bottom=[(d, Markup(entry.disclaimer_html[d.id])) for d in entry.placed("bottom")],
@@ -63,7 +63,7 @@ class SummaryChannel:
         rendered.add(paths["summary_text"], render(
             ctx.templates, "summary/summary.txt", ctx.layouts,
             lang=article.lang, article=article, web_address=address, summary_text=entry.summary_wrapped.strip(),
-            disclaimers=entry.disclaimers,
+            disclaimers=entry.disclaimers, site=edition_site(ctx.config, article.edition), review_due=entry.review_due,
         ))
         return rendered
 

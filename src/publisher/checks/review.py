@@ -6,6 +6,9 @@ text, or, for an article with no approval at all, its front matter reviewed_by a
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+from typing import Optional
+
 from ..config import ReviewConfig
 from ..dates import Moment
 from ..errors import Diagnostic, error
@@ -38,3 +41,18 @@ def check_review(article: Article, reviews: tuple[Review, ...], review: ReviewCo
                       + (f"'publish approve {article.slug} --role {oldest.role} --by NAME'" if bound
                          else "update reviewed_on"))]
     return []
+
+
+def review_due(reviews: tuple[Review, ...], review: ReviewConfig) -> Optional[Moment]:
+    """The last day the oldest dated review shown stays within [review] max_age_days: the "next
+    review due" date every channel prints. None when no review is dated, or the day lies past the
+    calendar's end (a review dated near the year 9999)."""
+    dated = [r.on for r in reviews if r.on is not None]
+    if not dated:
+        return None
+    oldest = min(dated, key=lambda on: on.instant).date
+    try:
+        day = oldest + timedelta(days=review.max_age_days)
+    except OverflowError:
+        return None
+    return Moment(datetime(day.year, day.month, day.day, tzinfo=timezone.utc), False)
