@@ -44,13 +44,20 @@ docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 # Regenerate the pictures in the README and docs/: the leaflet's first page (pdftoppm, from Debian's
-# poppler-utils) and the plain-language summary page (Debian's chromium, headless).
+# poppler-utils), the plain-language summary page and the content-health report (Debian's chromium, headless).
 CHROMIUM ?= chromium
 pictures: build test-deps
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
 	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
 	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=800,1400 \
 	  --screenshot=docs/summary-page.png "file://$(CURDIR)/build/site/ketamine-therapy/summary/index.html"
+	# the content-health report of tests/test_report.py's project (the editions fixture with known reviews)
+	d=$$(mktemp -d) && cd tests && ../$(BIN)/python -c "import sys; from pathlib import Path; \
+	  from test_report import _project; _project(Path(sys.argv[1]))" $$d/proj && cd .. && \
+	  $(BIN)/publish -C $$d/proj build --quiet --as-of 2027-01-01 && \
+	  $(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
+	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=1280,1500 \
+	  --screenshot=docs/report.png "file://$$d/proj/build/report/index.html"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -139,9 +139,14 @@ def _served(proj: Path, out: Path):
         timeout=300,
     )
     assert proc.returncode == 0, f"publish build failed:\n{proc.stdout}\n{proc.stderr}"
-    root = out / "site"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    with _serving(out / "site", manifest) as served:
+        yield served
 
+
+@contextlib.contextmanager
+def _serving(root: Path, manifest: dict):
+    """Serve the folder ``root`` on 127.0.0.1 while the block runs."""
     handler = functools.partial(_QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
@@ -169,6 +174,13 @@ def editions_site(tmp_path_factory) -> Site:
     proj = tmp / "proj"
     shutil.copytree(REPO / "tests" / "projects" / "editions", proj)
     with _served(proj, tmp / "build") as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def editions_report(editions_site) -> Site:
+    """The content-health report the editions fixture's full build wrote (build/report/), served."""
+    with _serving(editions_site.root.parent / "report", {}) as served:
         yield served
 
 
@@ -467,3 +479,18 @@ def test_search_works_under_publish_serve(tmp_path, open_page):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=10)
+
+
+# ---------------------------------------------------------------------------------------------
+# The content-health report (build/report/): valid and accessible, like the site's pages
+
+
+def test_the_content_health_report_passes_vnu_and_axe(editions_report, open_page):
+    require("axe-core")
+    assert editions_report.html_files() == ["index.html"], editions_report.html_files()
+    _fail_on_vnu(editions_report, _vnu_report(editions_report), ["index.html"])
+    for width in (1280, 375):
+        violations = _axe(open_page(editions_report.url("index.html"), width))
+        if violations:
+            pytest.fail(f"axe-core ({', '.join(AXE_TAGS)}) found violations at {width} px:\n"
+                        f"{_axe_report({'report/index.html': violations})}", pytrace=False)

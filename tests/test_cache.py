@@ -33,6 +33,9 @@ What each output shows (from the layouts and channels), which the expected sets 
 * leaflets page: site title, page size, each leaflet's title, date, pages and size in KB;
 * feeds: feed title (the site title), each article in full with its disclaimers in full and
   short;
+* the content-health report (report/): the site title (page and JSON), each article's title,
+  body figures (words, sentences, reading grade), its summary's grade (JSON and chart), its
+  review and approvals; not its disclaimers;
 * manifest.json: slugs, titles, sources, dates, ids, summary sources, each disclaimer's id and
   the sha256 of its file, each article's fingerprint (of its title, description, body, plain
   summary and disclaimer texts: what an approval covers) and the output paths.
@@ -96,6 +99,8 @@ INDEX = "site/index.html"
 LEAFLETS = "site/leaflets/index.html"
 MANIFEST = "manifest.json"
 FEEDS = {"site/feed.xml", "site/atom.xml"}
+REPORT_PAGE, REPORT_JSON, REPORT_CSV = "report/index.html", "report/report.json", "report/report.csv"
+REPORT = {REPORT_PAGE, REPORT_JSON, REPORT_CSV}
 PIC_SVG = f"site/{PIC}/pic.svg"
 PIC_DOT = f"site/{PIC}/dot.svg"
 ALL_PAGES = {page(s) for s in SLUGS}
@@ -248,21 +253,23 @@ CASES = {
     "article-body": (
         lambda p: edit(p / "content" / f"{SLEEP}.md", "Keep the bedroom dark and quiet.",
                        "Keep the bedroom dark, cool and quiet, and put screens away an hour before bed."),
-        {page(SLEEP), leaflet(SLEEP), MANIFEST, SEARCH_INDEX} | FEEDS,
+        {page(SLEEP), leaflet(SLEEP), MANIFEST, SEARCH_INDEX} | FEEDS | REPORT,
     ),
     # 1b. One article's title: everything that shows it (its page, leaflet, summary page and
     #     text, the index, the leaflets page, the feeds) and the manifest (it lists titles).
     "article-title": (
         lambda p: edit(p / "content" / f"{WALKING}.md", "title: Walking for Health", "title: Walking for Better Health"),
         {page(WALKING), leaflet(WALKING), summary_page(WALKING), summary_text(WALKING)} | FEEDS
-        | {INDEX, LEAFLETS, MANIFEST, SEARCH_INDEX},
+        | {INDEX, LEAFLETS, MANIFEST, SEARCH_INDEX} | REPORT,
     ),
     # 1c. One article's plain_summary: its summary page and text, and its leaflet (the "Key
-    #     points" box), and the manifest (the article's fingerprint). Not its page or the feeds.
+    #     points" box), the manifest (the article's fingerprint) and report.json (the summary's
+    #     grade; it stays in its chart bar, and the table and CSV show no summary grade). Not its
+    #     page or the feeds.
     "article-summary": (
         lambda p: edit(p / "content" / f"{SLEEP}.md", "Go to bed at the same time each night.",
                        "Go to bed and get up at the same time each day."),
-        {summary_page(SLEEP), summary_text(SLEEP), leaflet(SLEEP), MANIFEST},
+        {summary_page(SLEEP), summary_text(SLEEP), leaflet(SLEEP), MANIFEST, REPORT_JSON},
     ),
     # 2. crisis-help's full text: the pages, leaflets, summary pages of the articles carrying it,
     #    the feeds (full text in each item's content), and the manifest (its file's sha256).
@@ -313,7 +320,7 @@ CASES = {
     #     summary texts, the manifest, the stylesheet or the copied image.
     "site-title": (
         lambda p: _set_config(p, 'title = "Health Library"', 'title = "Community Health Library"'),
-        ALL_PAGES | ALL_LEAFLETS | ALL_SUMMARY_PAGES | FEEDS | {INDEX, LEAFLETS},
+        ALL_PAGES | ALL_LEAFLETS | ALL_SUMMARY_PAGES | FEEDS | {INDEX, LEAFLETS, REPORT_PAGE, REPORT_JSON},
     ),
     # 6. An image embedded in a bundle article: its leaflet and the copied image. Not its page
     #    or the feeds (they link to the image by its unchanged address).

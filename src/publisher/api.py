@@ -228,6 +228,53 @@ def review_article(project, slug: str, *, out=None, content=None, as_of=None) ->
     return target, sum(1 for _ in claim_matches(article, raw, list(site.claims))), print_.value
 
 
+def write_report(project, *, out=None, content=None, layouts=None, as_of=None) -> tuple[Path, int]:
+    """Write the content-health report, ``<out>/report/`` (report.py): index.html, report.json and
+    report.csv, swapped in whole. Returns (the folder, the number of articles)."""
+    from .cache import CACHE_DIR
+    from .channels import default_channels
+    from .layouts import Layouts
+    from .output import replace_folder
+    from .plan import load_site
+    from .report import REPORT_DIR, make_report
+    from .templates import make_environment
+
+    paths = Project.at(project, content, layouts)
+    out = Path(out) if out else paths.root / "build"
+    now = resolve_now(as_of)
+    problems: list = []
+    site = load_site(paths, default_channels(), problems)
+    raise_if_errors(problems)
+    raise_if_errors(check_output_folder(out, paths.root, paths.content, paths.layouts))
+    theme = Layouts(paths.layouts, paths.root)
+    files = make_report(site, now, paths.root, make_environment(theme), theme, paths.root / CACHE_DIR,
+                        _built_pages(out))
+    with output_lock(out):
+        replace_folder(out, REPORT_DIR, files)
+    return out / REPORT_DIR, len(site.content.articles)
+
+
+def _inside(relpath: str) -> bool:
+    """A manifest's path that stays inside the output folder: relative, no '..', no link out."""
+    from pathlib import PurePosixPath
+
+    parts = PurePosixPath(relpath).parts
+    return bool(parts) and not relpath.startswith("/") and ".." not in parts and "\\" not in relpath
+
+
+def _built_pages(out: Path) -> dict:
+    """slug -> its page in the last build of ``out`` (relative to it), for the report's links."""
+    manifest = read_manifest(out) if (out / "manifest.json").is_file() else None
+    pages = {}
+    for record in (manifest or {}).get("articles", []):
+        if isinstance(record, dict) and isinstance(record.get("outputs"), dict):
+            page = record["outputs"].get("html")
+            if (isinstance(record.get("slug"), str) and isinstance(page, str) and _inside(page)
+                    and (out / page).is_file()):
+                pages[record["slug"]] = page
+    return pages
+
+
 def import_article(project, file, *, slug=None, update=None, changes=None, content=None, as_of=None):
     """A Word or OpenDocument file as a draft page bundle ``content/<slug>/``, or with ``update``
     as the new body of that article, its front matter kept (wordimport.py). ``changes``: None

@@ -422,6 +422,25 @@ def review(project, slug, content, out, as_of):
 
 
 @main.command()
+@CONTENT
+@LAYOUTS
+@OUT
+@AS_OF
+@click.pass_obj
+def report(project, content, layouts, out, as_of):
+    """Write the content-health report for managers: OUT/report/ (index.html, report.json, report.csv)."""
+    from .api import write_report
+
+    try:
+        folder, count = write_report(project, out=_under(project, out), content=_under(project, content),
+                                     layouts=_under(project, layouts), as_of=as_of)
+    except PublishError as exc:
+        _fail(exc, "Report")
+    click.echo(f"Wrote {_display(folder / 'index.html')} (and report.json, report.csv): {count} "
+               f"article{'s' if count != 1 else ''}.")
+
+
+@main.command()
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True,

@@ -23,6 +23,8 @@ from .errors import Diagnostic, PublishError, error
 
 MANIFEST = "manifest.json"
 REVIEW_DIR = "review"  # review copies (publish review): written beside a build, kept by every build
+REPORT_DIR = "report"  # the content-health report (publish report, and every full build): beside the site
+REPORT_FILES = ("index.html", "report.json", "report.csv")
 REVIEW_COPY_RE = re.compile(r"(?:[a-z]{2,3}(?:-[a-z0-9]{2,8})*\.)?[a-z0-9]+(?:-[a-z0-9]+)*\.docx")  # es.<slug>: an edition's
 
 
@@ -146,7 +148,7 @@ def check_output_folder(out: Path, project: Path, content: Path, layouts: Path) 
             return [error(str(out), None, "output.unsafe", f"the output folder is inside {sources}, whose files are "
                           "sources of the build; choose an --out outside it (the default is PROJECT/build)")]
     try:
-        foreign = out.exists() and (not out.is_dir() or (any(p.name != REVIEW_DIR for p in out.iterdir())
+        foreign = out.exists() and (not out.is_dir() or (any(p.name not in (REVIEW_DIR, REPORT_DIR) for p in out.iterdir())
                                                          and not (out / MANIFEST).is_file()))
     except OSError as exc:
         return [error(str(out), None, "output.unreadable", f"cannot be read ({exc.strerror}); make it readable for "
@@ -282,6 +284,51 @@ def carry_review_copies(out: Path, staging: "StagingFolder") -> None:
     for path in sorted(folder.iterdir()):
         if REVIEW_COPY_RE.fullmatch(path.name) and not path.is_symlink() and path.is_file():
             staging.carry(path, f"{REVIEW_DIR}/{path.name}")
+
+
+def carry_report(out: Path, staging: "StagingFolder") -> None:
+    """A build of some channels keeps the last full build's (or ``publish report``'s) report."""
+    folder = out / REPORT_DIR
+    if folder.is_symlink() or not folder.is_dir():
+        return
+    for name in REPORT_FILES:
+        path, relpath = folder / name, f"{REPORT_DIR}/{name}"
+        if relpath not in staging.carried and not path.is_symlink() and path.is_file():
+            staging.carry(path, relpath)
+
+
+def replace_folder(out: Path, name: str, files: dict[str, bytes]) -> None:
+    """Write ``files`` as the folder ``out/<name>``, swapped in whole; the rest of ``out`` is left
+    as it is (``publish report`` beside a build). Never through a link."""
+    for folder in (out, out / name):
+        if folder.is_symlink():
+            raise PublishError([error(str(folder), None, "output.symlink", "is a symbolic link; publish never "
+                                      "writes through one: remove it")])
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{name}.staging-", dir=out))
+    except OSError as exc:
+        raise PublishError([error(str(out), None, "output.write", f"cannot be written ({exc.strerror}); make it "
+                                  "writable for you, or choose another --out")]) from None
+    target = out / name
+    try:
+        for file_name, data in files.items():
+            (staging / file_name).write_bytes(data)
+        os.chmod(staging, 0o755)
+        if not target.exists():
+            os.rename(staging, target)
+            return
+        if not _exchange(staging, target):  # no atomic exchange here: the old folder steps aside first
+            aside = staging.with_name(staging.name.replace(".staging-", ".old-"))
+            os.rename(target, aside)
+            os.rename(staging, target)
+            staging = aside
+    except OSError as exc:
+        raise PublishError([error(exc.filename or str(target), None, "output.write",
+                                  f"the report could not be written ({exc.strerror or exc}); free some space or fix "
+                                  "the permissions, then run it again")]) from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def swap_in(staging: StagingFolder, out: Path) -> None:

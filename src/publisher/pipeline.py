@@ -21,7 +21,8 @@ from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .fanout import render_all
 from .inputs import article_digest
 from .model import BuildReport, Entry, Project
-from .output import MANIFEST, StagingFolder, carry_review_copies, discard, manifest_json, new_staging, swap_in
+from .output import (MANIFEST, REPORT_DIR, StagingFolder, carry_report, carry_review_copies, discard, manifest_json,
+                     new_staging, swap_in)
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
 from .search import SiteIndex
@@ -113,7 +114,7 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         carry_review_copies(out, staging)
         try:
             renders = render(plan, staging, progress)
-            verdicts = verify_and_index(plan, renders, staging)
+            verdicts = verify_and_index(plan, renders, staging, out)
         except OSError as exc:  # a full disk, a file made read-only: nothing has been swapped in
             raise PublishError([error(exc.filename or out, None, "output.write",
                                       f"the build could not be written ({exc.strerror or exc}); {out} is unchanged: "
@@ -165,12 +166,30 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
     return renders
 
 
-def verify_and_index(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
-    """The gate, while Pagefind indexes the staged pages for search (when the pages are built)."""
+def write_report(plan: Plan, renders: Renders, staging: StagingFolder, out: Path) -> None:
+    """A full build writes the content-health report beside the site (report.py); a build of
+    some channels keeps the last one, as it keeps the other channels' outputs."""
+    if plan.keeps_others:
+        carry_report(out, staging)
+        return
+    from .report import make_report
+
+    pages = {slug: outputs["html"] for slug, outputs in renders.ctx.outputs.items() if "html" in outputs}
+    files = make_report(plan.site, plan.options.now, plan.project.root, plan.templates, plan.layouts,
+                        plan.cache_dir, pages)
+    for name, data in files.items():
+        staging.write_bytes(f"{REPORT_DIR}/{name}", data)
+
+
+def verify_and_index(plan: Plan, renders: Renders, staging: StagingFolder, out: Path) -> Verdicts:
+    """The report and the gate, while Pagefind indexes the staged pages for search (when the pages
+    are built) on another core."""
     if not any(channel.name == "html" for channel in plan.channels):
+        write_report(plan, renders, staging, out)
         return verify(plan, renders, staging)
     index = SiteIndex(staging)
     try:
+        write_report(plan, renders, staging, out)
         verdicts = verify(plan, renders, staging)
         for path in index.files():
             staging.register(path)

@@ -214,7 +214,9 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
 def check_layouts(plan: Plan) -> list[Diagnostic]:
     """Every template the chosen channels render, from the project's layouts or the theme, present
     and compiling."""
-    names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())})
+    from .report import TEMPLATE
+
+    names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())} | {TEMPLATE})
     return check_templates(plan.templates, names, plan.layouts, plan.template_refs)
 
 

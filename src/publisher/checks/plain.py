@@ -135,13 +135,38 @@ def _lengths(part: Part, options) -> list:
     return found
 
 
+def body_figures(article: Article, raw_lines: list[str], options) -> dict:
+    """The body's figures the content-health report shows, by the rules these checks apply:
+    sentences, words, their average, sentences over the limit, the passive share (None for a
+    language without the heuristic), and the sentences as one text (for a reading grade)."""
+    sentences = tuple(_sentences(raw_lines, article.body_line, len(raw_lines) + 1))
+    counts = [len(s.text.split()) for s in sentences]
+    lang = article.lang.lower().split("-")[0]
+    passive = _passive_sentences(sentences, lang)
+    return {
+        "sentences": len(sentences),
+        "words": sum(counts),
+        "average_sentence_words": round(sum(counts) / len(counts), 1) if counts else 0.0,
+        "long_sentences": sum(1 for words in counts if words > options["long_sentence_words"]),
+        "passive_share": round(len(passive) / len(sentences), 3) if passive is not None and sentences else None,
+        "text": "\n\n".join(s.text for s in sentences),
+    }
+
+
+def _passive_sentences(sentences, lang: str):
+    """The sentences in the passive voice, or None for a language the heuristic does not know."""
+    if lang not in BE:
+        return None
+    pattern = re.compile(rf"\b(?:{BE[lang]})\s+(?:\w+ly\s+)?({PARTICIPLE_END[lang]}|\w+)\b", re.IGNORECASE)
+    return [s for s in sentences
+            if any(re.fullmatch(PARTICIPLE_END[lang], m.group(1), re.IGNORECASE) or m.group(1).lower() in IRREGULAR[lang]
+                   for m in pattern.finditer(s.text))]
+
+
 def _passive(part: Part, options, lang: str) -> list:
     if lang not in BE or not part.sentences:
         return []
-    pattern = re.compile(rf"\b(?:{BE[lang]})\s+(?:\w+ly\s+)?({PARTICIPLE_END[lang]}|\w+)\b", re.IGNORECASE)
-    passive = [s for s in part.sentences
-               if any(re.fullmatch(PARTICIPLE_END[lang], m.group(1), re.IGNORECASE) or m.group(1).lower() in IRREGULAR[lang]
-                      for m in pattern.finditer(s.text))]
+    passive = _passive_sentences(part.sentences, lang)
     share = len(passive) / len(part.sentences)
     limit = options["summary_passive_share" if part.name == "summary" else "passive_share"]
     if share <= limit:
