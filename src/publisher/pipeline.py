@@ -169,7 +169,7 @@ def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
 def write_report(plan: Plan, renders: Renders, staging: StagingFolder, out: Path) -> None:
     """A full build writes the content-health report beside the site (report.py); a build of
     some channels keeps the last one, as it keeps the other channels' outputs."""
-    if plan.keeps_others:
+    if not plan.full:
         carry_report(out, staging)
         return
     from .report import make_report

@@ -68,6 +68,7 @@ class Plan:
     markdown: Optional[MarkdownConverter] = None
     previous: Any = None  # previous.PreviousBuild of the output folder (None for publish check)
     keeps_others: bool = False  # a build of some channels, keeping the other channels' outputs
+    full: bool = False  # every channel is built: the build writes the content-health report too
     digests: Any = None  # inputs.Digests: each channel's declared inputs, hashed
     layouts: Any = None  # layouts.Layouts: the project's own layout files over the built-in theme's
     templates: Any = None  # the Jinja2 environment of the layouts: templates compile once per run
@@ -121,6 +122,7 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
     if options.out is not None:
         plan.previous = PreviousBuild(options.out, plan.cache_dir)
         _widen_partial_build(plan, registry)
+    plan.full = {c.name for c in plan.channels} == set(registry.names())
     plan.diagnostics += check_layouts(plan)
     plan.diagnostics += check_catalogues(plan.layouts, [edition_language(plan.site.config, e) for e in
                                                         editions(plan.site.config)] + [a.lang for a in plan.articles])
@@ -216,7 +218,8 @@ def check_layouts(plan: Plan) -> list[Diagnostic]:
     and compiling."""
     from .report import TEMPLATE
 
-    names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())} | {TEMPLATE})
+    names = sorted({name for channel in plan.channels for name in getattr(channel, "templates", ())}
+                   | ({TEMPLATE} if plan.full else set()))
     return check_templates(plan.templates, names, plan.layouts, plan.template_refs)
 
 

@@ -55,20 +55,16 @@ COLUMNS = (  # key -> heading, in the table's and the CSV's order
 
 def article_rows(site: Site, now: Moment, root, cache, pages: dict | None = None) -> list[Row]:
     """A row per article of the project, by slug; ``pages``: slug -> page path, where built;
-    ``cache``: where reading figures are remembered (readability.measure_cached)."""
+    ``cache``: where each article's text figures are remembered (``_text_figures``)."""
     from .plan import review_state
-    from .readability import measure_cached
 
     config = site.config
     articles = sorted(site.content.articles, key=lambda a: a.slug)
     originals = {a.slug: a for a in articles if not a.edition}
     rows = []
     for article in articles:
-        raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
-        figures = body_figures(article, raw, config.plain)
-        reading = measure_cached(figures["text"], cache, article.lang) if figures["text"] else None
-        summary = measure_cached(article.plain_summary, cache, article.lang) if article.plain_summary else None
-        claims = sum(1 for _ in lint_claims(article, raw, list(site.claims)))
+        figures = _text_figures(article, site, root, cache)
+        body, reading, summary, claims = (figures[k] for k in ("body", "reading", "summary", "claims"))
         print_, reviews = review_state(article, site)
         due = review_due(reviews, config.review)
         dated = [r.on for r in reviews if r.on is not None]
@@ -80,13 +76,13 @@ def article_rows(site: Site, now: Moment, root, cache, pages: dict | None = None
         values = {
             "slug": article.slug, "title": article.title, "source": article.source, "lang": article.lang,
             "status": article.visibility(now),
-            "grade": reading.grade if reading and reading.ease is None else None,
-            "reading_ease": reading.ease if reading else None, "scale": reading.scale if reading else None,
-            "summary_grade": summary.grade if summary and summary.ease is None else None,
-            "summary_reading_ease": summary.ease if summary else None,
-            "words": figures["words"], "sentences": figures["sentences"],
-            "average_sentence_words": figures["average_sentence_words"],
-            "long_sentences": figures["long_sentences"], "passive_share": figures["passive_share"],
+            "grade": reading["grade"] if reading and reading["ease"] is None else None,
+            "reading_ease": reading["ease"] if reading else None, "scale": reading["scale"] if reading else None,
+            "summary_grade": summary["grade"] if summary and summary["ease"] is None else None,
+            "summary_reading_ease": summary["ease"] if summary else None,
+            "words": body["words"], "sentences": body["sentences"],
+            "average_sentence_words": body["average_sentence_words"],
+            "long_sentences": body["long_sentences"], "passive_share": body["passive_share"],
             "claims_to_check": claims, "claims_reviewed": len(article.claims_reviewed),
             "reviewed_on": last.isoformat() if last else None,
             "review_age_days": (now.instant - last.instant).days if last else None,
@@ -102,6 +98,32 @@ def article_rows(site: Site, now: Moment, root, cache, pages: dict | None = None
         }
         rows.append(Row(values, _cells(values), (pages or {}).get(article.slug)))
     return rows
+
+
+def _text_figures(article: Article, site: Site, root, cache) -> dict:
+    """What the report reads from an article's text (its body figures, reading levels and claims
+    to check), remembered by the article file's hash and what the figures are counted against, so
+    a build reads and measures again only the articles that changed."""
+    from dataclasses import asdict
+
+    from .cache import cache_key
+    from .readability import measure_cached
+
+    key = cache_key("text", article.sha256, article.lang, json.dumps(dict(site.config.plain), sort_keys=True,
+                                                                      default=str),
+                    repr(site.claims), _code_digest())
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[1]
+    raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+    figures = body_figures(article, raw, site.config.plain)
+    text = figures.pop("text")
+    reading = asdict(measure_cached(text, cache, article.lang)) if text else None
+    summary = asdict(measure_cached(article.plain_summary, cache, article.lang)) if article.plain_summary else None
+    found = {"body": figures, "reading": reading, "summary": summary,
+             "claims": sum(1 for _ in lint_claims(article, raw, list(site.claims)))}
+    cache.put(key, b"", found)
+    return found
 
 
 def make_report(site: Site, now: Moment, root, templates, layouts, cache_dir, pages: dict | None = None) -> dict:
