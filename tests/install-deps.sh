@@ -5,6 +5,7 @@ set -euo pipefail
 
 need=()
 command -v pdftotext >/dev/null || need+=(poppler-utils)   # pdftotext, pdfinfo, pdffonts, pdftoppm
+command -v qpdf >/dev/null || need+=(qpdf)                  # qpdf --check on every leaflet (tests/test_pdfua.py)
 [ -x /usr/bin/chromium ] || need+=(chromium)                 # tests/test_browser.py, through playwright
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)  # the layout checks' fonts
 # WeasyPrint subsets fonts with HarfBuzz-Subset (chromium brings it too); without it fontTools makes

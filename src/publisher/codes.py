@@ -224,6 +224,9 @@ CODES = (
          "the message says what to fix; the previous build is unchanged"),
     Code(("output.path", "output.twice"),
          "(internal) an output would leave the output folder, or two outputs want one file: please report it"),
+    Code(("verify.tagging",),
+         "a leaflet has marked content that is neither in its structure tree nor an Artifact, or a list item"
+         " without a label (PDF/UA); nothing was replaced"),
     Code(("verify.disclaimer",),
          "a built page lacks a disclaimer's full text, a leaflet page or a feed item its short text (check the"
          " layout); nothing was replaced"),

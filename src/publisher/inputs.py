@@ -64,7 +64,7 @@ COMMON = Inputs(
 # (the leaflet cache's key): the fonts and images of layouts/pdf, which the print CSS names.
 LEAFLET = Inputs(layouts=("pdf",), config=("pdf",), renderers=(
     Renderer("weasyprint", "weasyprint"), Renderer("pydyf", "pydyf"), Renderer("fonttools", "fontTools"),
-    Renderer("segno", "segno"), Renderer("pyphen", "pyphen")))
+    Renderer("segno", "segno"), Renderer("pyphen", "pyphen"), Renderer("pikepdf", "pikepdf")))
 
 DECLARED: dict[str, Inputs] = {
     "html": Inputs(layouts=("html",), config=("html",),  # html/: the stylesheet, icons and search.js it copies

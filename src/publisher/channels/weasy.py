@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..checks.references import MAX_IMAGE_BYTES, check_image_bounds, is_image
+from .pdftags import mend
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
         document = html.render(stylesheets=[css])
         with _font_timestamps(job.epoch):
             pdf = document.write_pdf(pdf_variant=job.variant)
+        pdf = mend(pdf)  # margin content as Artifacts, list markers as Lbl (pdftags.py)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))))

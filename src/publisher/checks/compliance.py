@@ -101,6 +101,11 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
                 problems.append(error(path, None, "verify.unreadable",
                                       f"article {entry.article.slug!r}: the leaflet cannot be read as a PDF ({exc})"))
                 continue
+            from ..channels.pdftags import structure_problems
+
+            problems += [error(path, None, "verify.tagging", f"article {entry.article.slug!r}: {problem} (PDF/UA); "
+                               "check layouts/pdf/leaflet.css, or report it as a bug of publish")
+                         for problem in structure_problems(data)]
             whole = " ".join(pages)
             for disclaimer in entry.disclaimers:
                 short = _pdf_text(disclaimer.short)
