@@ -48,6 +48,12 @@ docs: $(STAMP)
 CHROMIUM ?= chromium
 pictures: build test-deps
 	pdftoppm -png -r 110 -f 1 -l 1 -singlefile build/site/ketamine-therapy/ketamine-therapy.pdf docs/leaflet-page-1
+	# the first page of the large-print and print-shop leaflets: the sample built with both switched on
+	d=$$(mktemp -d) && cp -r content publish.toml $$d/ && \
+	  sed -i 's/^max_pages = 4/max_pages = 4\nlarge_print = true\nprint_marks = true/' $$d/publish.toml && \
+	  $(BIN)/publish -C $$d build --quiet --channel pdf && \
+	  pdftoppm -png -r 60 -f 1 -l 1 -singlefile $$d/build/site/ketamine-therapy/ketamine-therapy-large.pdf docs/leaflet-large-page-1 && \
+	  pdftoppm -png -r 110 -f 1 -l 1 -singlefile $$d/build/site/ketamine-therapy/ketamine-therapy-print.pdf docs/leaflet-print-page-1
 	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking --no-first-run \
 	  --user-data-dir=$$(mktemp -d) --hide-scrollbars --window-size=800,1400 \
 	  --screenshot=docs/summary-page.png "file://$(CURDIR)/build/site/ketamine-therapy/summary/index.html"

@@ -44,14 +44,18 @@ def summary_paths(slug: str) -> dict[str, str]:
     return {"summary_html": f"{SITE}/{slug}/summary/index.html", "summary_text": f"{SITE}/{slug}/summary.txt"}
 
 
-def leaflet_path(slug: str, print_version: bool = False) -> str:
-    name = slug.rpartition("/")[2]  # 'es/terapia' -> site/es/terapia/terapia.pdf
-    return f"{SITE}/{slug}/{name}{'-print' if print_version else ''}.pdf"
+LEAFLET_SUFFIXES = ("", "-print", "-large")  # the screen leaflet, the print shop's, the large-print one
+
+
+def leaflet_path(slug: str, suffix: str = "") -> str:
+    """'es/terapia' -> site/es/terapia/terapia.pdf (terapia-print.pdf, terapia-large.pdf)."""
+    name = slug.rpartition("/")[2]
+    return f"{SITE}/{slug}/{name}{suffix}.pdf"
 
 
 def article_paths(slug: str) -> set[str]:
     """Every output an article may have, whichever channels a build writes: no bundle file may take one."""
-    return {page_path(slug), leaflet_path(slug), leaflet_path(slug, True), *summary_paths(slug).values()}
+    return {page_path(slug), *(leaflet_path(slug, s) for s in LEAFLET_SUFFIXES), *summary_paths(slug).values()}
 
 
 def tag_slug(tag: str) -> str:

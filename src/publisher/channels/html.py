@@ -26,6 +26,8 @@ from .base import BuildContext, Rendered
 OTHER_FORMATS = {  # output name -> its link text on the article page (a key of layouts/i18n/), in this order
     "summary_html": "format_summary",
     "pdf": "format_pdf",
+    "pdf_large": "format_pdf_large",
+    "pdf_print": "format_pdf_print",
 }
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 

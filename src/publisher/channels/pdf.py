@@ -11,8 +11,8 @@ import hashlib
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Optional
 from urllib.parse import unquote
 
 from markupsafe import Markup
@@ -32,6 +32,25 @@ from .base import BuildContext, Rendered
 from .weasy import LeafletJob, LeafletResult, inputs_unchanged, render_leaflet, warm_up
 
 PAGE_SIZES = ("A5", "A4", "Letter")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One kind of leaflet: the screen leaflet every build writes, or one a [pdf] switch adds."""
+
+    output: str  # its name in the manifest's outputs (and the article page's format link)
+    suffix: str  # of its file name: <slug><suffix>.pdf
+    option: Optional[str] = None  # the [pdf] key that asks for it; None: always written
+    print_marks: bool = False  # bleed and crop marks for a print shop
+    large_print: bool = False  # A4, body text at 16 pt or more (RNIB clear print)
+
+
+VARIANTS = (
+    Variant("pdf", ""),
+    Variant("pdf_print", "-print", "print_marks", print_marks=True),
+    Variant("pdf_large", "-large", "large_print", large_print=True),
+)
+SCREEN = VARIANTS[0]
 _OL_START = re.compile(r'<ol start="(\d+)"')
 
 
@@ -40,19 +59,17 @@ class PdfChannel:
     section = "pdf"
     renders_alone = False  # the leaflets page lists every leaflet
     unlisted_outputs = False
-    manifest_keys = ("pdf", "pdf_print", "leaflets")
+    manifest_keys = (*(v.output for v in VARIANTS), "leaflets")
     templates = ("pdf/leaflet.html", "pdf/leaflet.css", "pdf/leaflets.html")
     options = {
         "page_size": Field(schema.one_of(*PAGE_SIZES), default="A5"),
         "max_pages": Field(schema.within(schema.whole_number, 1, 100), default=4),
         "print_marks": Field(schema.boolean, default=False),  # also write <slug>-print.pdf with bleed and crop marks
+        "large_print": Field(schema.boolean, default=False),  # also write <slug>-large.pdf: A4, text at 16 pt or more
     }
 
     def outputs(self, article: Article, ctx: BuildContext) -> dict[str, str]:
-        paths = {"pdf": leaflet_path(article.slug)}
-        if ctx.options(self.section)["print_marks"]:
-            paths["pdf_print"] = leaflet_path(article.slug, print_version=True)
-        return paths
+        return {v.output: leaflet_path(article.slug, v.suffix) for v in variants(ctx.options(self.section))}
 
     def site_outputs(self, ctx: BuildContext) -> dict[str, Any]:
         return {edition_key(edition, "leaflets"): edition_path(edition, LEAFLETS) for edition in editions(ctx.config)}
@@ -65,27 +82,28 @@ class PdfChannel:
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
         options = ctx.options(self.section)
-        versions = [False, True] if options["print_marks"] else [False]
-        jobs = [(entry, _job(entry, ctx, print_version), print_version) for entry in entries for print_version in versions]
+        jobs = [(entry, _job(entry, ctx, variant), variant) for entry in entries for variant in variants(options)]
         results = _render_all([job for _, job, _ in jobs], ctx)
         rendered = Rendered(reused=sum(1 for r in results if r.reused))
         listed = []
         max_pages = options["max_pages"]
-        for (entry, job, print_version), result in zip(jobs, results):
+        for (entry, job, variant), result in zip(jobs, results):
             article = entry.article
             if result.refused:
                 rendered.diagnostics.append(error(
                     _referrer(result.refused, job, entry, ctx), None, "pdf.reference",
                     f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: {result.reason}"))
-            elif result.pages > max_pages and not print_version:
+            elif result.pages > max_pages and variant is SCREEN:  # the others are as long as they need
                 rendered.diagnostics.append(error(
                     article.source, None, "pdf.pages", f"the leaflet has {result.pages} pages, over [pdf] "
                     f"max_pages = {max_pages}; shorten the article or raise max_pages in publish.toml"))
             else:
-                path = leaflet_path(article.slug, print_version)
+                path = leaflet_path(article.slug, variant.suffix)
                 rendered.add(path, result.pdf)
-                if not print_version:
-                    listed.append((entry, path, result.pages, len(result.pdf)))
+                if variant is SCREEN:
+                    others = [(f"format_{v.output}", leaflet_path(article.slug, v.suffix))
+                              for v in variants(options) if v is not SCREEN]
+                    listed.append((entry, path, result.pages, len(result.pdf), others))
         for edition in editions(ctx.config):  # a page of leaflets per edition, in its language
             page = ctx.site_outputs[edition_key(edition, "leaflets")]
             site_outputs = edition_view(ctx.site_outputs, edition)
@@ -100,7 +118,12 @@ class PdfChannel:
         return rendered
 
 
-def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
+def variants(options) -> list[Variant]:
+    """The leaflets [pdf] asks for, the screen leaflet first."""
+    return [v for v in VARIANTS if v.option is None or options[v.option]]
+
+
+def _job(entry: Entry, ctx: BuildContext, variant: Variant) -> LeafletJob:
     article = entry.article
     options = ctx.options(PdfChannel.section)
     address = page_url(ctx.config.site.base_url, article.slug)
@@ -119,7 +142,8 @@ def _job(entry: Entry, ctx: BuildContext, print_version: bool) -> LeafletJob:
     )
     css = render(
         ctx.templates, "pdf/leaflet.css", ctx.layouts, **common,
-        page_size=options["page_size"], print_marks=print_version,
+        page_size="A4" if variant.large_print else options["page_size"], print_marks=variant.print_marks,
+        large_print=variant.large_print,
         footer=" · ".join(d.short for d in entry.disclaimers),
     )
     job = LeafletJob(

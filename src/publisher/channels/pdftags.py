@@ -54,6 +54,7 @@ def mend(data: bytes) -> bytes:
                     marked[mcid] = None  # an Artifact has no place in the structure
         for item in _elements(tree, "/LI"):
             _label(pdf, item)
+        _join_continued_items(tree)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -182,6 +183,33 @@ def _label(pdf, item) -> None:
     marker.P = item
     body.K = pikepdf.Array(inner[1:])
     item.K = pikepdf.Array([marker, body, *kids[1:]])
+
+
+def _join_continued_items(tree) -> None:
+    """WeasyPrint tags the part of a list item that runs onto the next page as a list of its own,
+    whose one item has no marker: put that part back into the item it continues."""
+    import pikepdf
+
+    last = None
+    for listing in _elements(tree, "/L"):
+        items = [k for k in _kids(listing) if isinstance(k, pikepdf.Dictionary) and str(k.get("/S")) == "/LI"]
+        if items and last is not None and [str(k.get("/S")) for k in _kids(items[0])] == ["/LBody"]:
+            continued = _kids(_kids(last)[-1])
+            body = _kids(last)[-1]
+            for kid in _kids(_kids(items[0])[0]):
+                if isinstance(kid, pikepdf.Dictionary):
+                    kid.P = body
+                continued.append(kid)
+            body.K = pikepdf.Array(continued)
+            rest = [k for k in _kids(listing) if not (isinstance(k, pikepdf.Dictionary) and k.objgen == items[0].objgen)]
+            listing.K = pikepdf.Array(rest)
+            if not rest:
+                parent = listing.P
+                parent.K = pikepdf.Array([k for k in _kids(parent) if not (isinstance(k, pikepdf.Dictionary)
+                                                                           and k.objgen == listing.objgen)])
+            items = items[1:]
+        if items:
+            last = items[-1]
 
 
 def _kids(element) -> list:

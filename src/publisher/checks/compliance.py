@@ -12,7 +12,7 @@ from ..model import Entry
 from ..output import StagingFolder
 from .text import normalise, visible_text
 
-LEAFLET_OUTPUTS = ("pdf", "pdf_print")
+LEAFLET_OUTPUTS = ("pdf", "pdf_print", "pdf_large")
 
 
 PARALLEL_FROM = 256  # pages: below this, reading them in one process is quicker than starting more
