@@ -221,8 +221,8 @@ def _kids(element) -> list:
     return list(k) if isinstance(k, pikepdf.Array) else [k]
 
 
-def _elements(tree, name: str) -> list:
-    """Every structure element of type ``name``, in reading order."""
+def _elements(tree, name: str | None = None) -> list:
+    """Every structure element the tree's root reaches (of type ``name``, if given), in reading order."""
     import pikepdf
 
     found, seen = [], set()
@@ -231,7 +231,7 @@ def _elements(tree, name: str) -> list:
         for kid in _kids(node):
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.objgen not in seen:
                 seen.add(kid.objgen)
-                if str(kid.S) == name:
+                if name is None or str(kid.S) == name:
                     found.append(kid)
                 walk(kid)
 
@@ -241,18 +241,7 @@ def _elements(tree, name: str) -> list:
 
 def _reachable(tree) -> set:
     """The object numbers of every structure element the tree's root reaches."""
-    import pikepdf
-
-    seen = set()
-
-    def walk(node) -> None:
-        for kid in _kids(node):
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid and kid.objgen not in seen:
-                seen.add(kid.objgen)
-                walk(kid)
-
-    walk(tree)
-    return seen
+    return {element.objgen for element in _elements(tree)}
 
 
 def _parent_tree(tree) -> dict:
