@@ -105,6 +105,8 @@ CODES = (
     Code(("markdown.pandoc",), "pandoc could not convert an article"),
     Code(("markdown.timeout",),
          "pandoc could not convert an article in time (pathological nesting): simplify its structure"),
+    Code(("pdf.resolution",), "a raster image prints at under 300 pixels per inch in the leaflet for a print shop"
+         " ([pdf] print_marks): give it more pixels, or show it smaller", warning=True),
     Code(("pdf.reference",),
          "the leaflet refers to a remote address (a missing file or one outside `content/` is "
          "`content.reference`): use an image inside the article's folder"),

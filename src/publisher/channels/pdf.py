@@ -22,7 +22,7 @@ from ..addresses import LEAFLETS, STYLESHEET, edition_key, edition_path, edition
 from ..editions import edition_language, edition_site, editions
 from ..cache import OutputCache, cache_key
 from ..checks.references import embedded_files
-from ..errors import error
+from ..errors import error, warning
 from ..inputs import LEAFLET
 from ..model import Article, Entry
 from ..schema import Field
@@ -51,6 +51,7 @@ VARIANTS = (
     Variant("pdf_large", "-large", "large_print", large_print=True),
 )
 SCREEN = VARIANTS[0]
+PRINT_DPI = 300  # what a print shop asks of a raster image, at its printed size
 _OL_START = re.compile(r'<ol start="(\d+)"')
 
 
@@ -98,6 +99,11 @@ class PdfChannel:
                     article.source, None, "pdf.pages", f"the leaflet has {result.pages} pages, over [pdf] "
                     f"max_pages = {max_pages}; shorten the article or raise max_pages in publish.toml"))
             else:
+                rendered.diagnostics += [warning(
+                    article.source, article.line_of(src) if src else None, "pdf.resolution",
+                    f"the image {src!r} prints at {dpi} pixels per inch in the leaflet for a print shop, under "
+                    f"{PRINT_DPI}: give it at least {PRINT_DPI} pixels per inch of its printed width, or show it smaller")
+                    for src, dpi in result.low_resolution]
                 path = leaflet_path(article.slug, variant.suffix)
                 rendered.add(path, result.pdf)
                 if variant is SCREEN:
@@ -154,10 +160,11 @@ def _job(entry: Entry, ctx: BuildContext, variant: Variant) -> LeafletJob:
         overlay=(str(ctx.layouts.own), str(ctx.layouts.theme)),
         project=str(ctx.project),
         epoch=int(article.last_modified.instant.timestamp()),
+        min_dpi=PRINT_DPI if variant.print_marks else 0,
     )
     images = embedded_files(entry, ctx.content)
     # what a leaflet is declared to depend on (inputs.py: WeasyPrint's version, layouts/pdf, ...) and its own
-    key = cache_key(ctx.digests.of("leaflet", LEAFLET), job.variant, str(job.epoch), job.html, job.css,
+    key = cache_key(ctx.digests.of("leaflet", LEAFLET), job.variant, str(job.epoch), str(job.min_dpi), job.html, job.css,
                     *(f"{p.name}:{hashlib.sha256(p.read_bytes()).hexdigest()}" for p in images))
     return replace(job, key=key)
 
@@ -199,14 +206,16 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
     for index, job in enumerate(jobs):
         hit = cache.get(job.key)
         if hit is not None and inputs_unchanged(hit[1].get("inputs", ()), job.project):
-            results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True)
+            results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True,
+                                           low_resolution=tuple(map(tuple, hit[1].get("low_resolution", ()))))
     pending = [i for i in range(len(jobs)) if i not in results]
     workers = min(os.cpu_count() or 1, len(pending))
 
     def finished(index: int, result: LeafletResult) -> None:
         results[index] = result
         if not result.refused:
-            cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs})
+            cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs,
+                                                    "low_resolution": result.low_resolution})
         ctx.report_progress("leaflets", len(results), len(jobs))
 
     if workers <= 1:

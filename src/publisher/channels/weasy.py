@@ -30,6 +30,7 @@ class LeafletJob:
     project: str = ""  # files read are recorded relative to it, so a moved project keeps its cache
     variant: str = "pdf/ua-1"  # tagged PDF for screen readers
     epoch: int = 0  # seconds since 1970 stamped into embedded fonts: the article's, never the clock's
+    min_dpi: int = 0  # a print shop's leaflet: name each raster image printed at fewer pixels per inch
     key: str = ""  # hash of everything above and the files they embed: the cache key
 
 
@@ -42,6 +43,7 @@ class LeafletResult:
     reason: str | None = None
     reused: bool = False  # taken from the cache, not rendered
     inputs: tuple[tuple[str, str], ...] = ()  # (path in the project, sha256) of every file WeasyPrint read
+    low_resolution: tuple[tuple[str, int], ...] = ()  # (src, pixels per inch as printed) under the job's min_dpi
 
 
 def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str, str] = ("", "")):
@@ -124,7 +126,25 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
         pdf = mend(pdf)  # margin content as Artifacts, list markers as Lbl (pdftags.py)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
-    return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))))
+    return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))),
+                         low_resolution=low_resolution(document, job.min_dpi) if job.min_dpi else ())
+
+
+def low_resolution(document, minimum: int) -> tuple[tuple[str, int], ...]:
+    """Each raster image of the laid-out leaflet printed at fewer than ``minimum`` pixels per inch
+    (its pixels over its printed width: CSS px are 1/96 in), by its src, at its lowest."""
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+    from weasyprint.images import RasterImage
+
+    found: dict[str, int] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, ReplacedBox) and isinstance(box.replacement, RasterImage) and box.width:
+                dpi = int(box.replacement.width / (box.width / 96))
+                src = box.element.get("src", "") if box.element is not None else ""
+                if dpi < minimum:
+                    found[src] = min(found.get(src, dpi), dpi)
+    return tuple(sorted(found.items()))
 
 
 def inputs_unchanged(inputs, project: str) -> bool:
