@@ -295,7 +295,8 @@ def test_article_links_to_leaflet_summary_and_feeds_resolve(site, open_page):
         if kind == "pdf":
             assert body.startswith(b"%PDF-"), f"{url} is not a PDF"
         elif kind.endswith("+xml"):
-            assert b"<?xml" in body[:100] and (b"<rss" in body or b"<feed" in body), f"{url} is not a feed"
+            root = b"<rss" if kind == "application/rss+xml" else b"<feed"
+            assert b"<?xml" in body[:100] and root in body, f"{url} is not a feed of its kind"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ warm build (every leaflet reused), applies one change, rebuilds with the warm ca
 The leaflets page shows each leaflet's page count and size in KB, so it is expected to change
 also when one of those does (``listing_changed``). The copies' cache entries were written in the
 base project's folder; the one change that depends on where they were written (an image drawn
-by an embedded image) is tested in a project built in place, and, as a known bug, in a copy.
+by an embedded image) is tested both in a project built in place and in such a copy.
 
 What each output shows (from the layouts and channels), which the expected sets follow:
 

@@ -49,3 +49,37 @@ def test_batch_reads_no_file_the_text_names(tmp_path: Path):
     text = f"```{{.include}}\n{secret}\n```\n\n![x]({secret})\n"
     html = MarkdownConverter().convert(text)
     assert "TOP SECRET" not in html
+
+
+def _fake_pandoc(tmp_path: Path, script: str) -> str:
+    path = tmp_path / "pandoc"
+    path.write_text("#!/bin/sh\n" + script + "\n", encoding="utf-8")
+    path.chmod(0o755)
+    return str(path)
+
+
+def test_a_conversion_pandoc_fails_names_the_file_and_the_line(tmp_path):
+    from publisher.errors import PublishError
+
+    converter = MarkdownConverter()
+    converter._pandoc = _fake_pandoc(tmp_path, "echo 'pandoc: something broke' >&2; exit 1")
+    with pytest.raises(PublishError) as raised:
+        converter.convert("Some *text*.", HTML, "content/broken.md", 7)
+    [problem] = raised.value.diagnostics
+    assert (problem.path, problem.line, problem.code) == ("content/broken.md", 7, "markdown.pandoc")
+    assert "pandoc: something broke" in problem.message
+
+
+def test_a_conversion_out_of_time_names_the_file_and_the_line(tmp_path, monkeypatch):
+    from publisher import markdown
+    from publisher.errors import PublishError
+
+    monkeypatch.setattr(markdown, "BATCH_SECONDS", 0.2)
+    monkeypatch.setattr(markdown, "DOCUMENT_SECONDS", 0.0)
+    monkeypatch.setattr(markdown, "DOCUMENT_ALONE_SECONDS", 0.2)
+    converter = MarkdownConverter()
+    converter._pandoc = _fake_pandoc(tmp_path, "sleep 5")
+    with pytest.raises(PublishError) as raised:
+        converter.convert("Some *text*.", HTML, "content/slow.md", 12)
+    [problem] = raised.value.diagnostics
+    assert (problem.path, problem.line, problem.code) == ("content/slow.md", 12, "markdown.timeout")

@@ -76,15 +76,15 @@ class MarkdownConverter:
         self._pandoc = pypandoc.get_pandoc_path()
         self._version = pypandoc.get_pandoc_version()
 
-    def prefetch(self, documents: Iterable[tuple[str, Conversion, str]],
-                 meanwhile: Callable[[], None] | None = None) -> None:
-        """Convert every (text, conversion, source) not yet known, in one batch across the cores.
+    def prefetch(self, documents: Iterable[tuple], meanwhile: Callable[[], None] | None = None) -> None:
+        """Convert every (text, conversion, source[, line]) not yet known, in one batch across the
+        cores; a document pandoc cannot convert is named by its source file and the line it starts on.
 
         ``meanwhile`` runs in this process while pandoc converts, when the batch holds plain text
         (new summaries: their readability is measured next, and textstat takes a second to load).
         """
-        missing: dict[tuple[str, Conversion], str] = {}
-        for text, conversion, source in documents:
+        missing: dict[tuple[str, Conversion], tuple[str, int | None]] = {}
+        for text, conversion, source, *line in documents:
             key = (text, conversion)
             if key in self._done or key in missing:
                 continue
@@ -92,7 +92,7 @@ class MarkdownConverter:
             if hit is not None:
                 self._done[key] = hit[0].decode("utf-8")
             else:
-                missing[key] = source
+                missing[key] = (source, line[0] if line else None)
         if missing:
             plain = any(conversion.writer == "plain" for _, conversion in missing)
             converted = self._run(list(missing), list(missing.values()), meanwhile if plain else None)
@@ -101,7 +101,7 @@ class MarkdownConverter:
                 self._cache.put(self._key(*key), html.encode("utf-8"), {})
 
     def convert(self, text: str, conversion: Conversion = HTML, source: str = "", line: int | None = None) -> str:
-        self.prefetch([(text, conversion, source)]) if (text, conversion) not in self._done else None
+        self.prefetch([(text, conversion, source, line)]) if (text, conversion) not in self._done else None
         return self._done[(text, conversion)]
 
     def to_html(self, text: str, source: str = "", line: int | None = None) -> str:
@@ -123,13 +123,13 @@ class MarkdownConverter:
         """After a batch ran out of time: convert each document alone, briefly, to name the culprit."""
         with tempfile.TemporaryDirectory(prefix="publisher-pandoc-") as folder:
             batch, results = Path(folder) / "batch", Path(folder) / "results"
-            for document, source in zip(documents, sources):
+            for document, (source, line) in zip(documents, sources):
                 batch.write_bytes(_batch([document]))
                 try:
                     subprocess.run(self._command(batch, results), timeout=DOCUMENT_ALONE_SECONDS,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 except subprocess.TimeoutExpired:
-                    return error(source or None, None, "markdown.timeout",
+                    return error(source or None, line, "markdown.timeout",
                                  f"pandoc could not convert it within {DOCUMENT_ALONE_SECONDS} s; simplify its "
                                  "structure (deeply nested lists, quotes or brackets)")
         return error(None, None, "markdown.timeout", "pandoc ran out of time on this build's articles")
@@ -137,7 +137,7 @@ class MarkdownConverter:
     def _key(self, text: str, conversion: Conversion) -> str:
         return cache_key(self._version, _script(), conversion.writer, str(conversion.columns), text)
 
-    def _run(self, documents: list[tuple[str, Conversion]], sources: list[str], meanwhile=None) -> list[str]:
+    def _run(self, documents: list[tuple[str, Conversion]], sources: list[tuple], meanwhile=None) -> list[str]:
         workers = max(1, min(os.cpu_count() or 1, len(documents)))
         shares = [list(range(worker, len(documents), workers)) for worker in range(workers)]
         outputs: list[str | None] = [None] * len(documents)
@@ -167,7 +167,7 @@ class MarkdownConverter:
                 for index, converted in zip(share, _results(results.read_bytes() if results.is_file() else b"")):
                     outputs[index] = converted
         if failed or any(o is None for o in outputs):
-            culprits = [sources[i] for i, o in enumerate(outputs) if o is None][:1] or sources[:1]
-            raise PublishError([error(culprits[0] or None, None, "markdown.pandoc",
+            source, line = ([sources[i] for i, o in enumerate(outputs) if o is None][:1] or sources[:1])[0]
+            raise PublishError([error(source or None, line, "markdown.pandoc",
                                       f"pandoc could not convert it: {(failed or ['no output'])[0].strip()[:500]}")])
         return outputs

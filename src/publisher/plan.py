@@ -270,11 +270,12 @@ def _summary_forms(summary_channel: bool) -> tuple[Conversion, ...]:
 def _documents(articles: list[Article], site: Site, forms: tuple, auto: bool):
     """The conversions of bodies, disclaimers and authored summaries, so pandoc does them in one batch."""
     for article in articles:
-        yield article.body, HTML, article.source
+        yield article.body, HTML, article.source, article.body_line
         for disclaimer in site.resolved[article.slug]:
             yield disclaimer.body, HTML, disclaimer.source
         if article.plain_summary:
-            yield from ((article.plain_summary, form, article.source) for form in forms)
+            yield from ((article.plain_summary, form, article.source, article.lines.get("plain_summary"))
+                        for form in forms)
         elif auto:
             for _, text in sections(article.body):  # what a draft summary is picked from
                 yield text, PLAIN, article.source
