@@ -538,3 +538,29 @@ def test_leaflet_layout_that_drops_a_disclaimer_fails(tmp_path):
     text = failed(result)
     assert "ketamine-off-label" in text
     assert not (tmp_path / "out").exists()
+
+
+def test_a_missing_image_with_a_short_name_is_blamed_on_the_line_that_shows_it(tmp_path):
+    """'x' is in 'text' on line 8 too: the message points at line 10, where the image is."""
+    proj = copy_project(tmp_path / "proj")
+    write_article(proj, "imgx", "title: Image X\ndate: 2026-11-01\nauthor: Clinic nurses\ndescription: An image.\n"
+                  "plain_summary: Look at it. Ask your nurse.\n", "Some text.\n\n<img src=\"x\" alt=\"an x\">\n\nMore.\n")
+    output = failed(build_cli(proj, "--out", str(tmp_path / "out"), "--channel", "pdf"))
+    assert "content/imgx.md:10: error: 'x': no such file [content.reference]" in output, output
+
+
+def test_a_refused_reference_of_the_print_css_names_the_css(tmp_path):
+    """The project's leaflet.css draws a file outside the project: the message names that file,
+    not the article (whose text says 'hosts' too) nor the template."""
+    proj = copy_project(tmp_path / "proj")
+    write_article(proj, "hosts", "title: Hosts\ndate: 2026-11-01\nauthor: Clinic nurses\ndescription: Hosts.\n"
+                  "plain_summary: Hosts visit. Ask your nurse.\n", "Our hosts welcome you.\n")
+    from publisher.layouts import Layouts
+
+    css = Layouts(proj / "layouts", proj).find("pdf/leaflet.css").read_text(encoding="utf-8")
+    (proj / "layouts" / "pdf").mkdir(parents=True, exist_ok=True)
+    (proj / "layouts" / "pdf" / "leaflet.css").write_text(
+        css + '\n.title-block { background: url("/etc/hosts"); }\n', encoding="utf-8")
+    output = failed(build_cli(proj, "--out", str(tmp_path / "out"), "--channel", "pdf"))
+    assert re.search(r"^layouts/pdf/leaflet\.css: error: the leaflet of content/\S+ refers to 'file:///etc/hosts': it points "
+                     r"outside the project's content/ and layouts/ folders \[pdf\.reference\]$", output, re.M), output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional
@@ -106,10 +107,19 @@ class Article:
         return "published"
 
     def line_of(self, *needles: str) -> int | None:
-        """The first body line (in the file's numbering) that holds one of ``needles``: where a
-        message about a reference, a link or a file points."""
-        for number, line in enumerate(self.body.split("\n"), self.body_line):
-            if any(needle in line for needle in needles):
+        """The first body line (in the file's numbering) that holds one of ``needles`` as a link
+        or image target (``](x``, ``src="x"``, ``href=x``), else as any text: where a message
+        about a reference, a link or a file points. A short name ('x') is found where it is
+        referred to, not in the first word that happens to contain it."""
+        lines = self.body.split("\n")
+        for needle in (n for n in needles if n):
+            target = re.compile(r"(?:\]\(\s*<?|\b(?:src|href|srcset|poster|data)\s*=\s*[\"']?)"
+                                + re.escape(needle) + r"(?=[\s\"')>#?,]|$)")
+            for number, line in enumerate(lines, self.body_line):
+                if target.search(line):
+                    return number
+        for number, line in enumerate(lines, self.body_line):
+            if any(needle and needle in line for needle in needles):
                 return number
         return None
 

@@ -8,12 +8,14 @@ are several, and WeasyPrint may read only files inside ``content/`` and ``layout
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any, Optional
-from urllib.parse import unquote
+from pathlib import Path
+from urllib.parse import unquote, urljoin
 
 from markupsafe import Markup
 
@@ -92,7 +94,7 @@ class PdfChannel:
             article = entry.article
             if result.refused:
                 rendered.diagnostics.append(error(
-                    _referrer(result.refused, job, entry, ctx), None, "pdf.reference",
+                    *_referrer(result.refused, job, entry, ctx), "pdf.reference",
                     f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: {result.reason}"))
             elif result.pages > max_pages and variant is SCREEN:  # the others are as long as they need
                 rendered.diagnostics.append(error(
@@ -182,14 +184,24 @@ def _list_starts(html: str) -> str:
     return _OL_START.sub(lambda m: f'{m.group(0)} style="--start: {int(m.group(1)) - 1}"', html)
 
 
-def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> str:
-    """Which file a refused reference most likely came from: the print CSS, the article, or the template."""
-    name = unquote(url).rstrip("/").rsplit("/", 1)[-1]
-    if url in job.css or name in job.css:
-        return ctx.layouts.shown("pdf/leaflet.css")
-    if url in entry.body_html or name in entry.body_html:
-        return entry.article.source
-    return ctx.layouts.shown("pdf/leaflet.html")
+def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> tuple[str, Optional[int]]:
+    """The file that holds a refused reference, and its line where known: the article, when one
+    of its images or links resolves to that address; the print CSS, when one of its url()s does;
+    else the leaflet template. Resolved, not guessed by substring: <img src=x> is not the CSS's."""
+    article_base = Path(job.html_base).as_uri() + "/"
+    for ref in _HTML_REF.findall(entry.body_html + (entry.summary_html or "")):
+        ref = html.unescape(ref)
+        if urljoin(article_base, ref) == url or ref == url:
+            return entry.article.source, entry.article.line_of(ref)
+    css_base = Path(job.css_base).as_uri() + "/"
+    for ref in _CSS_URL.findall(job.css):
+        if urljoin(css_base, ref.strip()) == url or ref.strip() == url:
+            return ctx.layouts.shown("pdf/leaflet.css"), None
+    return ctx.layouts.shown("pdf/leaflet.html"), None
+
+
+_HTML_REF = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']*)["']""")
+_CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 
 
 def _qr_svg(address: str, title: str) -> str:
