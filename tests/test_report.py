@@ -6,7 +6,6 @@ sources and as-of. The browser half (vnu, axe) is in test_browser.py.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import shutil
 from pathlib import Path

@@ -234,9 +234,9 @@ def write_report(project, *, out=None, content=None, layouts=None, as_of=None) -
     from .cache import CACHE_DIR
     from .channels import default_channels
     from .layouts import Layouts
-    from .output import replace_folder
+    from .output import REPORT_DIR, replace_folder
     from .plan import load_site
-    from .report import REPORT_DIR, make_report
+    from .report import make_report
     from .templates import make_environment
 
     paths = Project.at(project, content, layouts)
@@ -254,22 +254,16 @@ def write_report(project, *, out=None, content=None, layouts=None, as_of=None) -
     return out / REPORT_DIR, len(site.content.articles)
 
 
-def _inside(relpath: str) -> bool:
-    """A manifest's path that stays inside the output folder: relative, no '..', no link out."""
-    from pathlib import PurePosixPath
-
-    parts = PurePosixPath(relpath).parts
-    return bool(parts) and not relpath.startswith("/") and ".." not in parts and "\\" not in relpath
-
-
 def _built_pages(out: Path) -> dict:
     """slug -> its page in the last build of ``out`` (relative to it), for the report's links."""
+    from .previous import plain_relative
+
     manifest = read_manifest(out) if (out / "manifest.json").is_file() else None
     pages = {}
     for record in (manifest or {}).get("articles", []):
         if isinstance(record, dict) and isinstance(record.get("outputs"), dict):
             page = record["outputs"].get("html")
-            if (isinstance(record.get("slug"), str) and isinstance(page, str) and _inside(page)
+            if (isinstance(record.get("slug"), str) and isinstance(page, str) and plain_relative(page)
                     and (out / page).is_file()):
                 pages[record["slug"]] = page
     return pages

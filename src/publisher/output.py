@@ -278,22 +278,23 @@ def new_staging(out: Path) -> StagingFolder:
 def carry_review_copies(out: Path, staging: "StagingFolder") -> None:
     """A build replaces its folder whole but keeps the review copies ``publish review`` wrote there
     (plain files named after an article, never links)."""
-    folder = out / REVIEW_DIR
-    if folder.is_symlink() or not folder.is_dir():
-        return
-    for path in sorted(folder.iterdir()):
-        if REVIEW_COPY_RE.fullmatch(path.name) and not path.is_symlink() and path.is_file():
-            staging.carry(path, f"{REVIEW_DIR}/{path.name}")
+    _carry_files(out, staging, REVIEW_DIR, REVIEW_COPY_RE.fullmatch)
 
 
 def carry_report(out: Path, staging: "StagingFolder") -> None:
     """A build of some channels keeps the last full build's (or ``publish report``'s) report."""
-    folder = out / REPORT_DIR
-    if folder.is_symlink() or not folder.is_dir():
+    _carry_files(out, staging, REPORT_DIR, REPORT_FILES.__contains__)
+
+
+def _carry_files(out: Path, staging: "StagingFolder", folder: str, wanted) -> None:
+    """Carry the plain files of ``out/<folder>`` whose names are ``wanted`` (never links, never a
+    linked folder) into the staging folder, unless already there."""
+    source = out / folder
+    if source.is_symlink() or not source.is_dir():
         return
-    for name in REPORT_FILES:
-        path, relpath = folder / name, f"{REPORT_DIR}/{name}"
-        if relpath not in staging.carried and not path.is_symlink() and path.is_file():
+    for path in sorted(source.iterdir()):
+        relpath = f"{folder}/{path.name}"
+        if wanted(path.name) and relpath not in staging.carried and not path.is_symlink() and path.is_file():
             staging.carry(path, relpath)
 
 

@@ -67,7 +67,7 @@ class PreviousBuild:
         for relpath in relpaths:
             relpath = PurePosixPath(relpath).as_posix() if isinstance(relpath, str) else ""
             source = self.out / relpath
-            if relpath in replaced or relpath in staging.carried or not _inside(relpath) or source.is_symlink() \
+            if relpath in replaced or relpath in staging.carried or not plain_relative(relpath) or source.is_symlink() \
                     or not source.is_file():
                 continue
             staging.carry(source, relpath)
@@ -197,7 +197,7 @@ def _all_keys(manifest: dict) -> set[str]:
     return keys
 
 
-def _inside(relpath: str) -> bool:
+def plain_relative(relpath: str) -> bool:
     """A plain relative path: a manifest read from disk may not lead the build outside its folder."""
     pure = PurePosixPath(relpath)
     return bool(relpath) and not pure.is_absolute() and ".." not in pure.parts and "\\" not in relpath

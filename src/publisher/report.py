@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
 from markupsafe import Markup
 
@@ -30,7 +30,6 @@ from .dates import Moment
 from .editions import original_fingerprint
 from .model import Article, Site
 
-from .output import REPORT_DIR, REPORT_FILES  # beside site/ in the output folder: for the team, not the public
 TEMPLATE = "report/report.html"
 MONTHS = 12  # the due-date chart's span, from the month of "now"
 

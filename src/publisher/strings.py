@@ -65,10 +65,7 @@ class Strings:
         label = self("review_medical") if review.role == "medical" else self("review_role", role=review.role.replace("-", " "))
         if not review.on:
             return self("reviewed", label=label, by=review.by)
-        day = self.date(review.on)
-        if time_element:
-            day = Markup('<time datetime="{}">{}</time>').format(review.on.isoformat(), day)
-        return self("reviewed_on", label=label, by=review.by, date=day)
+        return self("reviewed_on", label=label, by=review.by, date=self._day(review.on, time_element))
 
     def byline(self, article) -> str:
         """'By Dr A, MD, psychiatrist.': the author, with their credentials when the article gives them."""
@@ -78,10 +75,12 @@ class Strings:
 
     def review_due(self, moment, time_element: bool = True) -> str:
         """'Next review due 28 November 2027.', the date in a ``<time>`` element on a web page."""
+        return self("review_due", date=self._day(moment, time_element))
+
+    def _day(self, moment, time_element: bool):
+        """The date in words; on a web page (``time_element``) inside ``<time datetime>``."""
         day = self.date(moment)
-        if time_element:
-            day = Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), day)
-        return self("review_due", date=day)
+        return Markup('<time datetime="{}">{}</time>').format(moment.isoformat(), day) if time_element else day
 
     def css_counters(self, key: str) -> str:
         """A catalogue string with {page} and {pages} as a CSS ``content`` value of quoted text and
