@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: build test test-deps golden docs pictures clean
+.PHONY: build test test-deps golden profile docs pictures clean
 
 build: $(STAMP)
 	$(BIN)/publish build
@@ -22,6 +22,7 @@ test: $(STAMP) test-deps docs
 #                                           (which never downloads a browser here)
 #   java                                    runs the Nu HTML Checker (vnu.jar)
 #   npm                                     installs axe-core and vnu-jar from package-lock.json
+#   colprof + FOGRA39L.ti3                  Debian's argyll and icc-profiles-free: the print profile's test
 test-deps: $(NODE_STAMP)
 	@bash tests/install-deps.sh
 
@@ -35,6 +36,11 @@ $(NODE_STAMP): package-lock.json
 # Regenerate the golden output trees under tests/golden/ from tests/projects/ (review the diff!).
 golden: $(STAMP)
 	$(BIN)/python tests/regenerate_golden.py
+
+# Remake the print-shop leaflet's CMYK output profile from Debian's packaged Fogra data (argyll and
+# icc-profiles-free, installed by make test-deps); tests/test_print_shop.py checks it is unchanged.
+profile: $(STAMP) test-deps
+	$(BIN)/python tests/regenerate_profile.py
 
 # The documentation site (MkDocs, Material theme) into .docs-site/, with --strict: a warning fails
 # (not --quiet: with it, MkDocs no longer counts warnings).

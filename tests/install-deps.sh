@@ -13,6 +13,8 @@ command -v qpdf >/dev/null || need+=(qpdf)                  # qpdf --check on ev
 ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset.so.0 ' || need+=(libharfbuzz-subset0)
 command -v java >/dev/null || need+=(default-jre-headless)  # runs the Nu HTML Checker
 command -v npm >/dev/null || need+=(npm)                    # installs axe-core and vnu-jar
+command -v colprof >/dev/null || need+=(argyll)             # makes the print profile again (make profile)
+[ -f /usr/share/color/icc/FOGRA39L.ti3 ] || need+=(icc-profiles-free)  # from Fogra's data in this package
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

@@ -423,16 +423,16 @@ def test_print_marks_writes_a_print_version(print_build):
     assert (out / PRINT_PDF).read_bytes().startswith(b"%PDF-")
 
 
-def test_print_version_has_3mm_bleed(print_build):
+def test_print_version_has_3mm_bleed_and_room_for_crop_marks_beyond_it(print_build):
     out, _ = print_build
     page = pypdf.PdfReader(out / PRINT_PDF).pages[0]
-    media, trim = page.mediabox, page.trimbox
-    bleed = 3 * MM  # 8.5 pt
-    assert float(trim.left) - float(media.left) == pytest.approx(bleed, abs=0.1)
-    assert float(trim.bottom) - float(media.bottom) == pytest.approx(bleed, abs=0.1)
-    assert float(media.right) - float(trim.right) == pytest.approx(bleed, abs=0.1)
-    assert float(media.top) - float(trim.top) == pytest.approx(bleed, abs=0.1)
-    assert (float(trim.width), float(trim.height)) == pytest.approx(A5, abs=0.5)
+    for box, mm in ((page.bleedbox, 3), (page.mediabox, 6)):  # the marks are drawn between the two
+        outside = mm * MM
+        assert float(page.trimbox.left) - float(box.left) == pytest.approx(outside, abs=0.1)
+        assert float(page.trimbox.bottom) - float(box.bottom) == pytest.approx(outside, abs=0.1)
+        assert float(box.right) - float(page.trimbox.right) == pytest.approx(outside, abs=0.1)
+        assert float(box.top) - float(page.trimbox.top) == pytest.approx(outside, abs=0.1)
+    assert (float(page.trimbox.width), float(page.trimbox.height)) == pytest.approx(A5, abs=0.5)
 
 
 def test_normal_leaflet_beside_the_print_version_is_plain_a5(print_build):

@@ -229,6 +229,9 @@ CODES = (
     Code(("verify.tagging",),
          "a leaflet has marked content that is neither in its structure tree nor an Artifact, or a list item"
          " without a label (PDF/UA); nothing was replaced"),
+    Code(("verify.print",),
+         "the leaflet for a print shop ([pdf] print_marks) lacks its CMYK output intent, has device RGB colour"
+         " or annotations (PDF/X-4): check layouts/pdf/leaflet.css; nothing was replaced"),
     Code(("verify.disclaimer",),
          "a built page lacks a disclaimer's full text, a leaflet page or a feed item its short text (check the"
          " layout); nothing was replaced"),

@@ -45,11 +45,12 @@ class Variant:
     option: Optional[str] = None  # the [pdf] key that asks for it; None: always written
     print_marks: bool = False  # bleed and crop marks for a print shop
     large_print: bool = False  # A4, body text at 16 pt or more (RNIB clear print)
+    standard: str = "pdf/ua-1"  # WeasyPrint's PDF variant; the print shop's is PDF/X-4 (pdfx.py), tagged too
 
 
 VARIANTS = (
     Variant("pdf", ""),
-    Variant("pdf_print", "-print", "print_marks", print_marks=True),
+    Variant("pdf_print", "-print", "print_marks", print_marks=True, standard="pdf/x-4"),
     Variant("pdf_large", "-large", "large_print", large_print=True),
 )
 SCREEN = VARIANTS[0]
@@ -161,6 +162,7 @@ def _job(entry: Entry, ctx: BuildContext, variant: Variant) -> LeafletJob:
         allowed=(str(ctx.content), *map(str, ctx.layouts.folders)),
         overlay=(str(ctx.layouts.own), str(ctx.layouts.theme)),
         project=str(ctx.project),
+        variant=variant.standard,
         epoch=int(article.last_modified.instant.timestamp()),
         min_dpi=PRINT_DPI if variant.print_marks else 0,
     )

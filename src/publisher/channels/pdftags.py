@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from . import pdfx
+
 FOOTER, HEADER = "/Footer", "/Header"
 
 
@@ -31,8 +33,10 @@ class Run:
     y: float
 
 
-def mend(data: bytes) -> bytes:
-    """The leaflet with its margin content as Artifacts and its list markers as ``Lbl``."""
+def mend(data: bytes, print_profile: bytes | None = None) -> bytes:
+    """The leaflet with its margin content as Artifacts and its list markers as ``Lbl``; a print
+    shop's leaflet (given its output profile's bytes) finished as PDF/X-4 too (pdfx.py), in the
+    same pass."""
     import pikepdf
 
     with pikepdf.open(io.BytesIO(data)) as pdf:
@@ -55,6 +59,8 @@ def mend(data: bytes) -> bytes:
         for item in _elements(tree, "/LI"):
             _label(pdf, item)
         _join_continued_items(tree)
+        if print_profile is not None:
+            pdfx.finish(pdf, print_profile)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True, compress_streams=True,
                  object_stream_mode=pikepdf.ObjectStreamMode.generate)

@@ -28,7 +28,7 @@ class LeafletJob:
     allowed: tuple[str, ...]  # folders whose files may be read (content/, the project's layouts, the theme)
     overlay: tuple[str, str] = ("", "")  # (the project's layouts, the theme): a file the first lacks comes from the second
     project: str = ""  # files read are recorded relative to it, so a moved project keeps its cache
-    variant: str = "pdf/ua-1"  # tagged PDF for screen readers
+    variant: str = "pdf/ua-1"  # WeasyPrint's: tagged PDF for screen readers; pdf/x-4 for a print shop
     epoch: int = 0  # seconds since 1970 stamped into embedded fonts: the article's, never the clock's
     min_dpi: int = 0  # a print shop's leaflet: name each raster image printed at fewer pixels per inch
     key: str = ""  # hash of everything above and the files they embed: the cache key
@@ -62,6 +62,7 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
 
     class ProjectFetcher(URLFetcher):
         served: list[tuple[str, str]] = []
+        profiles: list[bytes] = []
 
         def fetch(self, url, headers=None):
             parts = urlsplit(url)
@@ -85,10 +86,12 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
             body = path.read_bytes()
             shown = path.relative_to(project_root) if project and path.is_relative_to(project_root) else path
             self.served.append((str(shown), hashlib.sha256(body).hexdigest()))
+            if path.suffix.lower() in (".icc", ".icm"):
+                self.profiles.append(body)  # LittleCMS re-encodes it (twice the size): embed the original
             return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
 
     fetcher = ProjectFetcher()
-    fetcher.served = []
+    fetcher.served, fetcher.profiles = [], []
     return fetcher, Refused
 
 
@@ -119,11 +122,14 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
     fetcher, refused = make_fetcher(job.allowed, job.project, job.overlay)
     try:
         html = HTML(string=job.html, base_url=Path(job.html_base).as_uri() + "/", url_fetcher=fetcher)
-        css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher)
-        document = html.render(stylesheets=[css])
+        profiles: dict = {}  # the CSS's @color-profile rules: the print shop's output intent
+        css = CSS(string=job.css, base_url=Path(job.css_base).as_uri() + "/", url_fetcher=fetcher,
+                  color_profiles=profiles)
+        document = html.render(stylesheets=[css], color_profiles=profiles)
         with _font_timestamps(job.epoch):
-            pdf = document.write_pdf(pdf_variant=job.variant)
-        pdf = mend(pdf)  # margin content as Artifacts, list markers as Lbl (pdftags.py)
+            pdf = document.write_pdf(pdf_variant=job.variant, pdf_tags=True)
+        # margin content as Artifacts, list markers as Lbl (pdftags.py); PDF/X mended (pdfx.py)
+        pdf = mend(pdf, print_profile=fetcher.profiles[0] if job.variant.startswith("pdf/x") and fetcher.profiles else None)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))),

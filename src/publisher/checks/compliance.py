@@ -106,6 +106,11 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
             problems += [error(path, None, "verify.tagging", f"article {entry.article.slug!r}: {problem} (PDF/UA); "
                                "check layouts/pdf/leaflet.css, or report it as a bug of publish")
                          for problem in structure_problems(data)]
+            if name == "pdf_print":
+                from ..channels.pdfx import print_problems
+
+                problems += [error(path, None, "verify.print", f"article {entry.article.slug!r}: the leaflet for a "
+                                   f"print shop is not PDF/X-4: {problem}") for problem in print_problems(data)]
             whole = " ".join(pages)
             for disclaimer in entry.disclaimers:
                 short = _pdf_text(disclaimer.short)
