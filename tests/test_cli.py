@@ -307,9 +307,3 @@ def test_source_date_epoch_after_the_article(project):
 def test_as_of_wins_over_source_date_epoch(project):
     ok(run_cli(project, "build", "--as-of", AS_OF, env={"SOURCE_DATE_EPOCH": "1700000000"}))
     assert published(project) == [SAMPLE]
-
-
-def test_the_command_line_offers_exactly_the_registered_channels():
-    from publisher.channels import CHANNEL_NAMES, default_channels
-
-    assert list(CHANNEL_NAMES) == default_channels().names()

@@ -1,20 +1,29 @@
-"""The output channels. ``default_channels()`` is the one place that lists them.
+"""The output channels, by the names the command line and the manifest give them: the one list.
 
-``CHANNEL_NAMES`` repeats their names for the command line, which must not import the channels
-(and their renderers) just to parse options; a test holds the two equal.
+The command line reads the names without importing the channels (and their renderers) just to
+parse options; ``default_channels()`` imports each from its module and gives it its name.
 """
 
-CHANNEL_NAMES = ("html", "pdf", "rss", "summary")
+from importlib import import_module
+
+CHANNELS = {  # name: (module, class)
+    "html": ("html", "HtmlChannel"),
+    "pdf": ("pdf", "PdfChannel"),
+    "rss": ("feed", "FeedChannel"),  # RSS and Atom
+    "summary": ("summary", "SummaryChannel"),
+}
+CHANNEL_NAMES = tuple(CHANNELS)
 
 
 def default_channels():
     from .base import ChannelRegistry
-    from .feed import FeedChannel
-    from .html import HtmlChannel
-    from .pdf import PdfChannel
-    from .summary import SummaryChannel
 
-    return ChannelRegistry([HtmlChannel(), PdfChannel(), FeedChannel(), SummaryChannel()])
+    channels = []
+    for name, (module, cls) in CHANNELS.items():
+        channel = getattr(import_module(f".{module}", __name__), cls)()
+        channel.name = name
+        channels.append(channel)
+    return ChannelRegistry(channels)
 
 
 def __getattr__(name: str):
@@ -25,4 +34,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'publisher.channels' has no attribute {name!r}")
 
 
-__all__ = ["BuildContext", "Channel", "ChannelRegistry", "CHANNEL_NAMES", "default_channels"]
+__all__ = ["BuildContext", "Channel", "ChannelRegistry", "CHANNELS", "CHANNEL_NAMES", "default_channels"]

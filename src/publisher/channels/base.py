@@ -59,7 +59,7 @@ class Rendered:
 
 
 class Channel(Protocol):
-    name: str  # as chosen with --channel
+    name: str  # as chosen with --channel: given by the one list of channels, channels/__init__.py
     section: str  # its section of publish.toml
     options: Mapping[str, Field]  # the keys of that section, with defaults
     manifest_keys: tuple[str, ...]  # the output names and site-wide manifest keys it writes

@@ -33,7 +33,6 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class FeedChannel:
-    name = "rss"
     section = "feed"
     renders_alone = False
     unlisted_outputs = False

@@ -33,7 +33,6 @@ _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 
 
 class HtmlChannel:
-    name = "html"
     section = "html"
     renders_alone = True  # render(entry) reads only that entry and its inputs: see previous.py
     unlisted_outputs = True  # tag pages, layout assets, bundle files: written, not in the manifest

@@ -59,7 +59,6 @@ _OL_START = re.compile(r'<ol start="(\d+)"')
 
 
 class PdfChannel:
-    name = "pdf"
     section = "pdf"
     renders_alone = False  # the leaflets page lists every leaflet
     unlisted_outputs = False

@@ -21,7 +21,6 @@ from .base import BuildContext, Rendered
 
 
 class SummaryChannel:
-    name = "summary"
     section = "summary"
     renders_alone = True  # render(entry) reads only that entry and its inputs: see previous.py
     unlisted_outputs = False
