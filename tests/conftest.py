@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 import traceback
@@ -29,6 +31,23 @@ GOOD_FRONT_MATTER = (
     "author: A. Writer\n"
     "description: A short test article.\n"
 )
+
+
+@contextlib.contextmanager
+def deadline(seconds: float, what: str):
+    """Fail, rather than hang, when ``what`` runs past ``seconds``: a generous bound against runaway
+    work (a quadratic check of a megabyte takes hours), never a measure of speed (bench/ measures
+    speed). The bound is a SIGALRM timer, so the work is stopped where it is."""
+    def expired(signum, frame):
+        pytest.fail(f"{what} did not finish within {seconds:.0f} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def copy_repo(dest: Path, auto_summary: bool = False) -> Path:

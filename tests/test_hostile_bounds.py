@@ -1,17 +1,19 @@
 """Bounds on what pandoc and WeasyPrint are given: pathological Markdown (bounds.estimate_cost) and
 image bombs (checks/references.py), refused with 'file:line: error:' before either tool runs.
 
-Bounds: the unit checks run in well under a second each (check_body is linear: 1 MB in < 2 s);
-each build within test_hostile.TIME_BOUND (20 s) and MEMORY_BOUND (1 GiB).
+Bounds: the checks finish within a generous deadline (conftest.deadline: 30 s for a megabyte,
+which a check that is not linear would take hours over); what the bound lets through converts
+within the converter's own time limit; each build within test_hostile.TIME_BOUND (20 s) and
+MEMORY_BOUND (1 GiB). How fast they are is bench/'s business, not the tests'.
 """
 
 from __future__ import annotations
 
 import struct
-import time
 import zlib
 
 import pytest
+from conftest import deadline
 from test_hostile import MEMORY_BOUND, build, built_base, copy_base, small_article  # noqa: F401 (fixture)
 
 from publisher.bounds import MAX_COST, check_body, estimate_cost
@@ -47,9 +49,8 @@ ORDINARY = {  # near-misses that must pass
 @pytest.mark.parametrize("shape", sorted(HOSTILE))
 def test_hostile_shapes_are_refused_with_their_line(shape):
     body = "Intro.\n\n" + HOSTILE[shape] + "\n"
-    started = time.monotonic()
-    problems = check_body(body, 8, SHOWN)
-    assert time.monotonic() - started < 1.0
+    with deadline(30, f"checking the {shape} shape"):
+        problems = check_body(body, 8, SHOWN)
     assert [p.code for p in problems] == ["body.too-complex"], problems
     text = str(problems[0])
     assert text.startswith(f"{SHOWN}:10: error: pandoc would need about "), text
@@ -64,9 +65,9 @@ def test_ordinary_shapes_pass(shape):
 def test_check_is_linear_on_a_megabyte():
     for body in ("[x](a " * 160_000, "<" * 900_000, "'a " * 300_000, "[[[[[[[[x]]]]]]]]" * 50_000,
                  "<span>" * 150_000, "<!--" * 200_000):
-        started = time.monotonic()
-        assert check_body(body, 8, SHOWN)
-        assert time.monotonic() - started < 2.0
+        with deadline(30, f"checking a megabyte of {body[:12]!r}"):
+            problems = check_body(body, 8, SHOWN)
+        assert [p.code for p in problems] == ["body.too-complex"], problems
 
 
 @pytest.mark.parametrize("body", [
@@ -75,12 +76,12 @@ def test_check_is_linear_on_a_megabyte():
     "[x](a " * 100,  # unclosed links: estimated 2.4 s
 ], ids=["quotes", "less-than", "links"])
 def test_bodies_just_under_the_bound_convert_in_time(body):
-    """What the bound lets through converts in well under 10 s (the estimate is conservative)."""
+    """What the bound lets through converts within the converter's own time limit (it raises a
+    markdown.timeout error past it): the estimate is conservative."""
     assert check_body(body, 8, SHOWN) == []
     assert estimate_cost(body).total > MAX_COST / 2
-    started = time.monotonic()
-    MarkdownConverter().to_html(body, SHOWN)
-    assert time.monotonic() - started < 10
+    html = MarkdownConverter().to_html(body, SHOWN)
+    assert html.startswith("<p>") and len(html) > len(body) / 2, html[:200]
 
 
 # --- images ------------------------------------------------------------------------------------
