@@ -529,6 +529,27 @@ def test_config_values_out_of_range_are_errors(built_base, tmp_path, section, ke
     assert not any("[review.missing]" in row for row in lines)  # the rest of the file still counts
 
 
+def test_an_svg_drawing_a_missing_file_is_a_warning_naming_the_drawing(built_base, tmp_path):
+    """WeasyPrint leaves an SVG out of the leaflet whole when a file it draws is refused; a browser
+    shows it without that file. Both are said, naming the drawing, the file and the line."""
+    attempt = Attempt(built_base, tmp_path)
+    drawing = SVG.format('<rect width="10" height="10" fill="#0b5cad"/><image href="parts/gone.png" width="5" height="5"/>')
+    bundle(attempt.project, "drawn", "Some words.\n\n![A drawing](drawing.svg)\n", {"drawing.svg": drawing})
+    run = build(attempt.project)
+    ok(run)
+    lines = run.stderr.splitlines()
+    line = next(i for i, row in enumerate((attempt.project / "content/drawn/index.md").read_text().split("\n"), 1)
+                if "drawing.svg" in row)
+    assert [row for row in lines if "[bundle.svg-missing]" in row] == [
+        f"content/drawn/index.md:{line}: warning: content/drawn/drawing.svg draws 'parts/gone.png', which is not in "
+        "the bundle: the page shows the drawing without it and the leaflet leaves the drawing out; add the file, or "
+        "export the drawing again without it [bundle.svg-missing]"], run.stderr
+    [dropped] = [row for row in lines if "[pdf.dropped]" in row]
+    assert dropped.startswith(f"content/drawn/index.md:{line}: warning: the leaflet leaves out the image "
+                              "'drawing.svg': it draws 'gone.png', which the leaflet may not use (no such file)"), dropped
+    assert (attempt.out / "site/drawn/drawing.svg").is_file()  # published: the page shows it
+
+
 def test_an_svg_draws_images_of_its_own_bundle_and_each_is_checked(built_base, tmp_path):
     """An SVG's <image href="dot.svg"> is published with it; an active drawn image, or one outside
     the bundle, refuses the drawing."""

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from .addresses import article_paths, bundle_file_path
 from .checks.references import MAX_SVG_BYTES, SVG_DECLARATION
-from .errors import Diagnostic, error
+from .errors import Diagnostic, error, warning
 from .frontmatter import outside
 from .model import Entry
 
@@ -73,6 +73,14 @@ def bundle_files(entry: Entry, project: Path) -> tuple[tuple[tuple[str, str], ..
     while todo:
         relpath, drawn_by = todo.pop(0)
         source = bundle.joinpath(*relpath.split("/"))
+        if drawn_by and relpath not in seen and not (source.exists() or source.is_symlink()):
+            seen.add(relpath)
+            problems.append(warning(article.source, article.line_of(drawn_by, posixpath.basename(drawn_by)),
+                                    "bundle.svg-missing",
+                                    f"{posixpath.dirname(article.source)}/{drawn_by} draws {relpath!r}, which is not in "
+                                    "the bundle: the page shows the drawing without it and the leaflet leaves the "
+                                    "drawing out; add the file, or export the drawing again without it"))
+            continue
         if relpath in seen or relpath == "index.md" or not (source.is_file() or source.is_symlink()):
             continue  # done, the article itself, a folder, or missing (checks/references.py and links.py say so)
         seen.add(relpath)

@@ -107,6 +107,8 @@ CODES = (
          "pandoc could not convert an article in time (pathological nesting): simplify its structure"),
     Code(("pdf.resolution",), "a raster image prints at under 300 pixels per inch in the leaflet for a print shop"
          " ([pdf] print_marks): give it more pixels, or show it smaller", warning=True),
+    Code(("pdf.dropped",), "the leaflet leaves out an image: an SVG draws a file the leaflet may not use (missing, "
+         "outside the project, or over the size limits), so WeasyPrint drops the whole drawing", warning=True),
     Code(("pdf.reference",),
          "the leaflet refers to a remote address (a missing file or one outside `content/` is "
          "`content.reference`): use an image inside the article's folder"),
@@ -183,6 +185,8 @@ CODES = (
     Code(("content.image-too-large", "content.image-header", "content.svg-doctype"),
          "an image over 40 million pixels or 20 MB (an SVG over 1 MB), one whose size its header does not "
          "give, or an SVG declaring a DOCTYPE or entities: export it again"),
+    Code(("bundle.svg-missing",), "an SVG of a bundle draws a file the bundle does not hold: the page shows the "
+         "drawing without it, the leaflet leaves the drawing out", warning=True),
     Code(("bundle.type", "bundle.svg", "bundle.address"),
          "a bundle file the article references is not a passive type (images, PDF, audio, video, text, CSV), "
          "is an SVG holding a script, handler or outside reference, or would replace the article's page, "

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from typing import Any, Optional
 from pathlib import Path
-from urllib.parse import unquote, urljoin
+from urllib.parse import unquote, urljoin, urlsplit
 
 from markupsafe import Markup
 
@@ -106,6 +106,8 @@ class PdfChannel:
                     f"the image {src!r} prints at {dpi} pixels per inch in the leaflet for a print shop, under "
                     f"{PRINT_DPI}: give it at least {PRINT_DPI} pixels per inch of its printed width, or show it smaller")
                     for src, dpi in result.low_resolution]
+                rendered.diagnostics += [_dropped(drawer, url, reason, job, entry, ctx)
+                                         for drawer, url, reason in result.dropped]
                 path = leaflet_path(article.slug, variant.suffix)
                 rendered.add(path, result.pdf)
                 if variant is SCREEN:
@@ -201,6 +203,19 @@ def _referrer(url: str, job: LeafletJob, entry: Entry, ctx: BuildContext) -> tup
     return ctx.layouts.shown("pdf/leaflet.html"), None
 
 
+def _dropped(drawer: str, url: str, reason: str, job: LeafletJob, entry: Entry, ctx: BuildContext):
+    """A warning for a file WeasyPrint went on without: inside an SVG, it leaves the whole drawing out."""
+    target = unquote(url.rsplit("/", 1)[-1])
+    if drawer:
+        image = unquote(drawer.rsplit("/", 1)[-1])
+        return warning(*_referrer(drawer, job, entry, ctx), "pdf.dropped",
+                       f"the leaflet leaves out the image {image!r}: it draws {target!r}, which the leaflet may not use "
+                       f"({reason}); add that file beside the drawing, or export the drawing again without it")
+    path = Path(unquote(urlsplit(url).path))
+    shown = path.relative_to(ctx.project).as_posix() if path.is_relative_to(ctx.project) else unquote(url)
+    return warning(*_referrer(url, job, entry, ctx), "pdf.dropped", f"the leaflet leaves out {shown!r}: {reason}")
+
+
 _HTML_REF = re.compile(r"""\b(?:src|href|poster|data)\s*=\s*["']([^"']*)["']""")
 _CSS_URL = re.compile(r"""url\(\s*["']?([^"')]+)["']?\s*\)""")
 
@@ -220,7 +235,8 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
         hit = cache.get(job.key)
         if hit is not None and inputs_unchanged(hit[1].get("inputs", ()), job.project):
             results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True,
-                                           low_resolution=tuple(map(tuple, hit[1].get("low_resolution", ()))))
+                                           low_resolution=tuple(map(tuple, hit[1].get("low_resolution", ()))),
+                                           dropped=tuple(map(tuple, hit[1].get("dropped", ()))))
     pending = [i for i in range(len(jobs)) if i not in results]
     workers = min(os.cpu_count() or 1, len(pending))
 
@@ -228,7 +244,8 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
         results[index] = result
         if not result.refused:
             cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs,
-                                                    "low_resolution": result.low_resolution})
+                                                    "low_resolution": result.low_resolution,
+                                                    "dropped": result.dropped})
         ctx.report_progress("leaflets", len(results), len(jobs))
 
     if workers <= 1:

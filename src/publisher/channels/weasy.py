@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import mimetypes
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from ..checks.references import MAX_IMAGE_BYTES, check_image_bounds, is_image
 from .pdftags import mend
@@ -44,6 +46,9 @@ class LeafletResult:
     reused: bool = False  # taken from the cache, not rendered
     inputs: tuple[tuple[str, str], ...] = ()  # (path in the project, sha256) of every file WeasyPrint read
     low_resolution: tuple[tuple[str, int], ...] = ()  # (src, pixels per inch as printed) under the job's min_dpi
+    # (the SVG that draws it, or "", address, why): refused where WeasyPrint carries on without it,
+    # as it does inside an SVG, leaving the whole drawing out
+    dropped: tuple[tuple[str, str, str], ...] = ()
 
 
 def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str, str] = ("", "")):
@@ -63,8 +68,17 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
     class ProjectFetcher(URLFetcher):
         served: list[tuple[str, str]] = []
         profiles: list[bytes] = []
+        refusals: list[tuple[str, str]] = []  # (address, why), whether WeasyPrint let it stop the render or not
+        svgs: dict[str, bytes] = {}  # address -> text of each SVG served, to tell which one drew a refused file
 
         def fetch(self, url, headers=None):
+            try:
+                return self._serve(url)
+            except Refused as refused:
+                self.refusals.append((refused.url, refused.reason))
+                raise
+
+        def _serve(self, url):
             parts = urlsplit(url)
             if parts.scheme != "file":
                 raise Refused(url, "only files inside the project's content/ and layouts/ may be used; "
@@ -86,12 +100,14 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
             body = path.read_bytes()
             shown = path.relative_to(project_root) if project and path.is_relative_to(project_root) else path
             self.served.append((str(shown), hashlib.sha256(body).hexdigest()))
+            if path.suffix.lower() == ".svg":
+                self.svgs[url] = body
             if path.suffix.lower() in (".icc", ".icm"):
                 self.profiles.append(body)  # LittleCMS re-encodes it (twice the size): embed the original
             return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
 
     fetcher = ProjectFetcher()
-    fetcher.served, fetcher.profiles = [], []
+    fetcher.served, fetcher.profiles, fetcher.refusals, fetcher.svgs = [], [], [], {}
     return fetcher, Refused
 
 
@@ -133,7 +149,22 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))),
-                         low_resolution=low_resolution(document, job.min_dpi) if job.min_dpi else ())
+                         low_resolution=low_resolution(document, job.min_dpi) if job.min_dpi else (),
+                         dropped=dropped(fetcher.refusals, fetcher.svgs))
+
+
+def dropped(refusals, svgs: dict[str, bytes]) -> tuple[tuple[str, str, str], ...]:
+    """The refusals of a render that went on without them, each with the SVG that draws the file
+    (its href resolves to the address), or "" when none does."""
+    found = []
+    for url, reason in dict.fromkeys(refusals):
+        drawer = next((svg for svg, text in sorted(svgs.items())
+                       if any(urljoin(svg, html.unescape(ref)) == url for ref in _SVG_HREF.findall(text.decode("utf-8", "replace")))), "")
+        found.append((drawer, url, reason))
+    return tuple(found)
+
+
+_SVG_HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
 
 
 def low_resolution(document, minimum: int) -> tuple[tuple[str, int], ...]:
