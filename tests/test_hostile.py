@@ -349,9 +349,9 @@ def test_corpus_is_complete():
 def test_bad_input(name, built_base, tmp_path):
     """One case of tests/fixtures/bad/: ``publish build --as-of 2027-01-01`` after a good build.
 
-    Bounds: the build ends within TIME_BOUND (20 s, wall clock, time.monotonic) and its peak
-    resident memory, with every process it waited for (os.wait4's ru_maxrss), stays under
-    MEMORY_BOUND (1 GiB).
+    Bounds: the build ends before a deadline of TIME_BOUND (20 s; past it, it is killed and the case
+    fails) and its peak resident memory, with every process it waited for (os.wait4's ru_maxrss),
+    stays under MEMORY_BOUND (1 GiB).
     Asserts: the exit code; each expected message is printed and names a file of the case (with
     its line where the message gives one); no 'Traceback'; on failure the previous build is
     byte-identical; nothing is written in the project outside the output folder and .cache/, no
@@ -369,7 +369,6 @@ def test_bad_input(name, built_base, tmp_path):
     run = build(project)
 
     assert not run.timed_out, f"{name}: the build was still running after {TIME_BOUND} s and was killed"
-    assert run.seconds < TIME_BOUND
     assert run.maxrss < MEMORY_BOUND, f"{name}: peak memory {run.maxrss / 2**20:.0f} MiB"
     assert "Traceback" not in run.output, run.output
     assert run.code == code, run.output

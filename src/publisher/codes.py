@@ -200,6 +200,8 @@ CODES = (
     Code(("frontmatter.tags",),
          "two different tags would share one tag page (`C-plus-plus` and `C++`), or a tag is too long for a "
          "page name"),
+    Code(("links.address",), "a web address (http or https) in an article has no valid host name "
+         "(`https://../`): write it as a browser's address bar shows it"),
     Code(("links.broken", "links.alt"), "(`publish check`) a link that does not resolve, an image without alt text"),
     Code(("verify.unreadable",),
          "(`check --built`) a leaflet is not a readable PDF, or a page or text output is not UTF-8"),

@@ -19,6 +19,7 @@ from .bundles import bundle_files
 from .cache import CACHE_DIR, PackCache
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.plain import check_plain
+from .checks.links import check_addresses
 from .checks.references import check_embedded_files, check_leaflet_references
 from .checks.review import check_review, review_due
 from .config import read_config
@@ -141,7 +142,7 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
     others = alternates(plan.articles)
     plan.entries = [dataclasses.replace(e, editions=others.get(e.article.slug, ())) for e in plan.entries]
     for entry in plan.entries:
-        plan.diagnostics += check_embedded_files(entry, project.content)
+        plan.diagnostics += check_embedded_files(entry, project.content) + check_addresses(entry)
         if "pdf" in names:
             plan.diagnostics += check_leaflet_references(entry, project.content)
     if "summary" in names:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 
@@ -88,6 +89,37 @@ def _not_layout(value: str) -> str:
     return f"content-{value}" if is_layout_id(value) else value
 
 
+_URL_ATTRIBUTES = {"href", "src", "poster"}
+# What stays as written in a URL: letters and digits (any script's: a URL may hold them, as an
+# IRI), the reserved and unreserved marks, and a % that starts an escape; anything else (a
+# backslash, a space, a quote, a bracket, a lone %, a second #) is percent-encoded from its UTF-8 bytes.
+_URL_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&'()*+,;=\u00a0-\U0010ffff]+|%[0-9A-Fa-f]{2}")
+_FRAGMENT_SAFE = re.compile(r"[A-Za-z0-9\-._~:/?@!$&'()*+,;=\u00a0-\U0010ffff]+|%[0-9A-Fa-f]{2}")
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\\]*")
+
+
+def normalise_url(value: str) -> str:
+    """A link's or image's address as a valid URL: what pandoc passes through as written (a
+    backslash, an escaped star in a query, a space, a bracket) is percent-encoded, once; the host
+    (``//...``) stays as written (checks/references.py refuses one that is not a host name)."""
+    authority = _AUTHORITY.match(value)
+    start = authority.end() if authority else 0
+    address, hash_, fragment = value[start:].partition("#")
+    return value[:start] + _encoded(address, _URL_SAFE) + hash_ + _encoded(fragment, _FRAGMENT_SAFE)
+
+
+def _encoded(text: str, safe: re.Pattern) -> str:
+    out, position = [], 0
+    for match in safe.finditer(text):
+        out += [_percent(text[position:match.start()]), match.group(0)]
+        position = match.end()
+    return "".join(out) + _percent(text[position:])
+
+
+def _percent(text: str) -> str:
+    return "".join(f"%{byte:02X}" for byte in text.encode("utf-8"))
+
+
 def _attribute_filter():
     """Content keeps its ids and classes, but never the layout's (see LAYOUT_IDS), and no id twice."""
     seen: set[str] = set()
@@ -107,7 +139,9 @@ def _attribute_filter():
         if attribute in _ID_LISTS:
             return " ".join(_not_layout(v) for v in value.split())
         if attribute == "href" and value.startswith("#"):
-            return "#" + _not_layout(value[1:])
+            return "#" + _not_layout(normalise_url(value[1:]))
+        if attribute in _URL_ATTRIBUTES:
+            return normalise_url(value)
         return value
 
     return keep
@@ -119,8 +153,62 @@ def sanitise(fragment: str, base_url: str | None = None) -> str:
     attributes["*"] = GENERIC_ATTRIBUTES
     options = {"url_relative": ("rewrite_with_base", base_url)} if base_url else {}
     fragment = _SURROGATE.sub("\ufffd", normalise_text(fragment))
-    return nh3.clean(fragment, tags=TAGS, attributes=attributes, url_schemes=URL_SCHEMES, link_rel=None,
-                     generic_attribute_prefixes={"aria-"}, attribute_filter=_attribute_filter(), **options)
+    return _without_misnesting(nh3.clean(fragment, tags=TAGS, attributes=attributes, url_schemes=URL_SCHEMES,
+                                         link_rel=None, generic_attribute_prefixes={"aria-"},
+                                         attribute_filter=_attribute_filter(), **options))
+
+
+# Elements that may hold only phrasing content. An unclosed raw <b> in one paragraph is reopened
+# by the HTML parser around the blocks after it (its "active formatting elements"): such a
+# wrapper around a block is dropped, its content kept, so the page stays valid HTML.
+_PHRASING_ONLY = frozenset({"b", "i", "em", "strong", "u", "s", "small", "mark", "code", "span", "q", "sub",
+                            "sup", "abbr", "cite", "dfn", "kbd", "samp", "var", "bdi", "bdo", "time", "data"})
+_PHRASING_TOO = frozenset({"a", "del", "ins", "br", "img", "wbr", "audio", "video", "source", "track", "picture"})
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "source", "track", "wbr"})
+
+
+class _Misnesting(HTMLParser):
+    """Spans of the start and end tags of phrasing-only elements that hold a non-phrasing element
+    (in nh3's output, which closes every element it opens)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=False)
+        self.starts = [0]  # offset of each line's first character
+        for line in text.split("\n")[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+        self.open: list[list] = []  # [tag, start, end of the start tag, holds a block]
+        self.cut: list[tuple[int, int]] = []
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        start = self._offset()
+        if tag not in _PHRASING_ONLY and tag not in _PHRASING_TOO:
+            for element in self.open:
+                element[3] = True
+        if tag not in _VOID:
+            self.open.append([tag, start, start + len(self.get_starttag_text()), False])
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1][0] != tag:
+            return
+        name, start, end, holds_block = self.open.pop()
+        if holds_block and name in _PHRASING_ONLY:
+            here = self._offset()
+            self.cut += [(start, end), (here, here + len(f"</{tag}>"))]
+
+
+def _without_misnesting(fragment: str) -> str:
+    if not any(f"<{tag}" in fragment for tag in _PHRASING_ONLY):
+        return fragment
+    finder = _Misnesting(fragment)
+    finder.feed(fragment)
+    finder.close()
+    for start, end in sorted(finder.cut, reverse=True):
+        fragment = fragment[:start] + fragment[end:]
+    return fragment
 
 
 def clean_text(value: str) -> str:

@@ -82,6 +82,28 @@ def check_links(entries: list[Entry]) -> tuple[list[Diagnostic], list[tuple[str,
     return problems, external
 
 
+# A host as a browser's address bar takes it: dot-separated labels of letters and digits (any
+# script's) with inner hyphens, an IPv4 address, or an IPv6 one in brackets; a port after it.
+_LABEL = r"[^\W_](?:[\w-]{0,61}[^\W_])?"
+_HOST = re.compile(rf"(?:(?:{_LABEL}\.)*{_LABEL}\.?|\d{{1,3}}(?:\.\d{{1,3}}){{3}}|\[[0-9A-Fa-f:.]+\])(?::\d{{0,5}})?")
+
+
+def check_addresses(entry: Entry) -> list[Diagnostic]:
+    """Web addresses (http, https) whose host is not a host name (``https://../``): a browser
+    cannot follow them and the page would not be valid HTML. Checked by every build."""
+    problems = []
+    for html in (entry.body_html, entry.summary_html or ""):
+        found = _collect(html)
+        for href in [*found.links, *(src for src, _ in found.images)]:
+            parts = urlsplit(href)
+            host = parts.netloc.rpartition("@")[2]
+            if parts.scheme in ("http", "https") and not _HOST.fullmatch(host):
+                problems.append(error(entry.article.source, entry.article.line_of(href), "links.address",
+                                      f"the address {href!r} has no valid host name ({host!r}); write it as a "
+                                      "browser's address bar shows it, such as https://example.org/page"))
+    return problems
+
+
 def site_addresses(entries: list[Entry]) -> set[str]:
     """Every address (relative to ``site/``, without a trailing ``index.html``) that a full build
     writes and an article may link to, besides the article pages themselves."""
