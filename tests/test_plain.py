@@ -78,6 +78,31 @@ def test_levels_and_limits_come_from_publish_toml(tmp_path):
     assert result.exit_code == 1 and "long_sentences" in result.output and "[config.plain" in result.output
 
 
+def test_findings_kept_between_runs_follow_the_text_the_settings_and_the_glossary(tmp_path):
+    """The findings are kept between runs (.cache/publisher/plain.pack): a second run gives the
+    same ones, and a changed limit, glossary or article gives its own, never the kept ones."""
+    proj = _project(tmp_path)
+    first = _findings(proj)
+    assert (proj / ".cache/publisher/plain.pack").is_file()
+    assert _findings(proj) == first
+
+    def codes() -> set[str]:
+        return {code for _, code, _ in _findings(proj)[1]}
+
+    assert {"plain.long-sentence", "plain.jargon", "plain.inline-list"} <= codes()
+    config = proj / "publish.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "[plain]\nlong_sentence_words = 45\n", encoding="utf-8")
+    assert "plain.long-sentence" not in codes()
+    (proj / "content/glossary.yaml").write_text("suture: a stitch\n", encoding="utf-8")  # a word it never uses
+    assert "plain.jargon" not in codes()
+    article = proj / SOURCE
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "Bring your plasters, your tape, your scissors, and your notes.", "Bring what you need."), encoding="utf-8")
+    assert "plain.inline-list" not in codes()
+    shutil.rmtree(proj / ".cache")
+    assert _findings(proj)[1] == _findings(proj)[1]  # afresh, then kept: the same
+
+
 def test_a_summary_of_instructions_addresses_the_reader(tmp_path):
     proj = _project(tmp_path)
     article = proj / SOURCE

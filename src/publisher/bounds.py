@@ -63,6 +63,7 @@ _SETEXT_H1 = re.compile(r"^\s{0,3}=+\s*$")
 MAX_COST = 4.0  # seconds of estimated pandoc time on the shapes above
 
 _INLINE_CODE = re.compile(r"(?<!`)`[^`\n]+`(?!`)")
+_NEWLINE = re.compile("\n")
 _COST_TOKENS = re.compile(r"\\.|<(?:/?[A-Za-z][A-Za-z0-9-]*|!--|[a-zA-Z][a-zA-Z0-9+.-]*:)|<|\]\(|[\[\]()&']|`+", re.S)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 _SPAN = re.compile(r"<(/?)span\b", re.I)
@@ -137,7 +138,7 @@ def estimate_cost(body: str, first_line: int = 1) -> _Cost:
         done += size + 2
         code_free = _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), text)
         last_gt, last_comment_end = code_free.rfind(">"), code_free.rfind("-->")
-        newlines = [i for i, c in enumerate(code_free) if c == "\n"]
+        newlines = [m.start() for m in _NEWLINE.finditer(code_free)]
 
         def line_at(position: int) -> int:
             return start + bisect(newlines, position)

@@ -9,6 +9,7 @@ check`` runs this same plan, so whatever a build refuses, check refuses with the
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional
@@ -16,7 +17,7 @@ from typing import Any, Iterable, Optional
 from . import dates
 from .approvals import APPROVALS_NAME, check_approvals, fingerprint, load_approvals, reviews_of
 from .bundles import bundle_files
-from .cache import CACHE_DIR, PackCache
+from .cache import CACHE_DIR, PackCache, cache_key
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.plain import check_plain
 from .checks.links import check_addresses
@@ -33,7 +34,7 @@ from .errors import Diagnostic, PublishError, error, warning
 from .glossary import GLOSSARY_NAME, load_glossary
 from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
 from .model import Article, Entry, Project, Selection, Site
-from .inputs import Digests
+from .inputs import Digests, code_digest
 from .output import check_output_folder
 from .previous import PreviousBuild, manifest_articles, published_set
 from .sanitise import sanitise
@@ -130,7 +131,9 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
     requested = set(options.channels or ())
     for channel in plan.channels:
         plan.diagnostics += channel.check(plan.site.config, channel.name in requested)
-    plan.diagnostics += gate_articles(plan.articles, plan.site, options.now, project.root)
+    findings = PackCache(plan.cache_dir, "plain")
+    plan.diagnostics += gate_articles(plan.articles, plan.site, options.now, project.root, findings)
+    findings.save()
     names = {c.name for c in plan.channels}
     try:
         plan.entries = prepare_entries(plan.articles, plan.site, plan.markdown, names)
@@ -199,14 +202,25 @@ def select_articles(articles: Iterable[Article], selection: Selection) -> list[A
     return sorted(chosen, key=lambda a: a.date, reverse=True)
 
 
-def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, root: Path) -> list[Diagnostic]:
+def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, root: Path,
+                  cache: PackCache | None = None) -> list[Diagnostic]:
     """What stops an article publishing beyond its front matter: risky claims, a missing or stale
-    review, an approval the text has moved on from."""
+    review, an approval the text has moved on from; and the [plain] findings, which ``cache``
+    keeps by the article's text, the [plain] settings, the glossary and our code."""
     problems = []
+    cache = cache or PackCache(None, "plain")
+    settings = json.dumps([dict(site.config.plain), site.glossary.terms], sort_keys=True, default=str)
     for article in articles:
         raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
         problems += lint_claims(article, raw, list(site.claims))
-        problems += check_plain(article, raw, site.config.plain, site.glossary)
+        key = cache_key("plain", code_digest(), settings, article.source, article.lang, "\n".join(raw))
+        hit = cache.get(key)
+        if hit is not None:
+            found = [Diagnostic(*fields) for fields in json.loads(hit[0])]
+        else:
+            found = check_plain(article, raw, site.config.plain, site.glossary)
+            cache.put(key, json.dumps([[d.path, d.line, d.code, d.message, d.severity] for d in found]).encode(), {})
+        problems += found
         print_, reviews = review_state(article, site)
         problems += check_approvals(article, print_, site.approvals.get(article.slug, {}), site.config.review.roles,
                                     now)

@@ -182,6 +182,8 @@ def _inline_lists(part: Part, lang: str) -> list:
     pattern = re.compile(rf"(?:[^,.;:()]+,\s*){{2,}}[^,.;:()]*?\s(?:{words})\s+[^,.;:()]+", re.IGNORECASE)
     found = []
     for sentence in part.sentences:
+        if sentence.text.count(",") < 2:  # the pattern needs two commas: most sentences are done here
+            continue
         for match in pattern.finditer(sentence.text):
             items = [i.strip() for i in re.split(rf",\s*(?:(?:{words})\s+)?|\s(?:{words})\s", match.group(0),
                                                    flags=re.IGNORECASE) if i.strip()]
