@@ -10,7 +10,10 @@ user would) and reports the median wall time and the peak memory (max RSS) of th
 - cold: HTML + feeds + summaries, with an empty cache;
 - no-op: the same again, nothing changed;
 - edit one: one article's text changed;
-- cold PDF: leaflets for --leaflets articles, empty cache (seconds per leaflet per core).
+- cold PDF: leaflets for --leaflets articles, empty cache (seconds per leaflet per core);
+- pandoc floor: pandoc alone converting the documents of the cold build, batched as the build
+  batches them, on all cores (bench/floor.py), and the cold build's ratio to it;
+- preview: with `publish serve` running, from saving an article to the new page being served.
 With --compare it also builds the same articles with Pelican (installed with pip into a throwaway
 virtualenv) and Hugo (when Debian's `hugo` is installed), cold and no-op, and prints the ratios
 the targets are stated in. It prints figures only; it never fails on timing.
@@ -22,10 +25,14 @@ import argparse
 import os
 import platform
 import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -73,10 +80,55 @@ def write_article(root: Path, number: int, extra: str) -> None:
 
 def run_build(project: Path, channels: list[str]) -> tuple[float, float]:
     """(seconds, peak MB) of one `publish build` in a fresh process."""
-    args = [sys.executable, "-m", "publisher", "-C", str(project), "build", "--quiet", "--as-of", "2026-01-01"]
+    args = [sys.executable, "-m", "publisher", "-C", str(project), "build", "--quiet", "--as-of", AS_OF]
     for channel in channels:
         args += ["--channel", channel]
     return other.timed(args, REPO)
+
+
+AS_OF = "2026-01-01"
+
+
+def pandoc_floor(project: Path) -> tuple[float, float]:
+    """(seconds pandoc took to convert the cold build's documents, 0): bench/floor.py, fresh process."""
+    out = subprocess.run([sys.executable, str(REPO / "bench" / "floor.py"), str(project), AS_OF],
+                         check=True, capture_output=True, text=True, cwd=REPO).stdout
+    return float(out.split()[0]), 0.0
+
+
+def preview(project: Path, run: int) -> tuple[float, float]:
+    """(seconds from saving an article to `publish serve` serving its new page, 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "publisher", "-C", str(project), "serve", "--port", str(port),
+                               "--channel", "html", "--channel", "rss", "--channel", "summary"],
+                              cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/article-0001/"
+    try:
+        _served_with(url, "Sample article 1", 600)
+        time.sleep(2.5)  # past the two seconds in which a build does not trust a file's stamp
+        marker = f"Previewed in run {run}."
+        started = time.perf_counter()
+        write_article(project, 1, f" {marker}")
+        _served_with(url, marker, 600)
+        return time.perf_counter() - started, 0.0
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        server.wait(timeout=60)
+
+
+def _served_with(url: str, text: str, limit: float) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if text in response.read().decode("utf-8", "replace"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.02)
+    raise RuntimeError(f"{url} never showed {text!r}")
 
 
 def main() -> int:
@@ -87,7 +139,8 @@ def main() -> int:
     parser.add_argument("--compare", action="store_true", help="also time Pelican and Hugo on the same corpus")
     args = parser.parse_args()
     site_channels = ["html", "rss", "summary"]
-    results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "edit one": [], "cold PDF": []}
+    results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "edit one": [], "cold PDF": [],
+                                                     "pandoc floor": [], "preview": []}
     with tempfile.TemporaryDirectory() as folder:
         project, leaflets = Path(folder) / "site", Path(folder) / "leaflets"
         make_corpus(project, args.articles)
@@ -100,6 +153,8 @@ def main() -> int:
             results["no-op"].append(run_build(project, site_channels))
             write_article(project, run % args.articles, f" Edited in run {run}.")
             results["edit one"].append(run_build(project, site_channels))
+            results["pandoc floor"].append(pandoc_floor(project))
+            results["preview"].append(preview(project, run))
             shutil.rmtree(leaflets / ".cache", ignore_errors=True)
             shutil.rmtree(leaflets / "build", ignore_errors=True)
             results["cold PDF"].append(run_build(leaflets, ["pdf"]))
@@ -117,12 +172,15 @@ def main() -> int:
         peak = peaks[label] = max(r[1] for r in runs)
         count = args.leaflets if label == "cold PDF" else args.articles
         per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
-            else f"{seconds / count * 1000:.1f} ms per article"
-        print(f"  {label:13} median {seconds:7.2f} s   peak {peak:6.0f} MB   {per}")
-    for ours, theirs, target in (("cold", "Pelican cold", 0.5), ("no-op", "Hugo no-op", 0.3),
-                                 ("edit one", "Hugo full", 0.3)):
+            else "" if label == "preview" else f"{seconds / count * 1000:.1f} ms per article"
+        memory = f"peak {peak:6.0f} MB" if peak else " " * 14
+        print(f"  {label:13} median {seconds:7.2f} s   {memory}   {per}")
+    print(f"  ratio cold / pandoc floor: {medians['cold'] / medians['pandoc floor']:.2f} (target at most 1.3)")
+    for ours, theirs, target in (("cold", "Pelican cold", None), ("no-op", "Hugo no-op", 0.3),
+                                 ("edit one", "Hugo full", 0.5), ("preview", "Hugo full", 0.3)):
         if theirs in medians:
-            print(f"  ratio {ours} / {theirs}: {medians[ours] / medians[theirs]:.2f} (target at most {target})")
+            goal = f" (target at most {target})" if target else ""
+            print(f"  ratio {ours} / {theirs}: {medians[ours] / medians[theirs]:.2f}{goal}")
     if "Pelican cold" in peaks:
         ours = max(peaks["cold"], peaks["cold PDF"])
         print(f"  peak memory: ours {ours:.0f} MB, Pelican {peaks['Pelican cold']:.0f} MB "
