@@ -336,6 +336,31 @@ def test_hidden_disclaimer_fails_the_audit(good, built_copy):
     assert "'crisis-help'" in printed
 
 
+@pytest.mark.parametrize("before, after", [
+    ("<!-- ", " -->"), ("<template>", "</template>"), ('<div aria-hidden="true">', "</div>"),
+    ("<noscript>", "</noscript>"), ('<script type="text/plain">', "</script>"), ('<div hidden="">', "</div>"),
+], ids=["comment", "template", "aria-hidden", "noscript", "script", "hidden-parent"])
+def test_a_disclaimer_a_reader_cannot_see_fails_the_audit(good, built_copy, before, after):
+    """The gate reads pages as a reader sees them: a disclaimer inside a comment, a template, a
+    script or a hidden element is missing (and one inside a plain div is not: see the next test)."""
+    page = built_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    block = re.search(r'<aside class="disclaimer disclaimer-crisis-help".*?</aside>', text, flags=re.S).group(0)
+    page.write_text(text.replace(block, before + block + after), encoding="utf-8")
+    printed, report = audit(good, built_copy)
+    assert "the page lacks the full text of disclaimer 'crisis-help'" in printed, printed
+    assert [d["code"] for d in report["diagnostics"] if d["severity"] == "error"] == ["verify.disclaimer"], report
+
+
+def test_a_disclaimer_inside_a_plain_div_passes_the_audit(good, built_copy):
+    page = built_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    block = re.search(r'<aside class="disclaimer disclaimer-crisis-help".*?</aside>', text, flags=re.S).group(0)
+    page.write_text(text.replace(block, f"<div>{block}</div>"), encoding="utf-8")
+    result, report = check_json(good, "--built", str(built_copy))
+    assert result.exit_code == 0 and report["errors"] == 0, report
+
+
 # --- 3. a layout that drops the disclaimer block --------------------------------------------
 
 

@@ -15,9 +15,6 @@ from .text import normalise, visible_text
 LEAFLET_OUTPUTS = ("pdf", "pdf_print", "pdf_large")
 
 
-PARALLEL_FROM = 256  # pages: below this, reading them in one process is quicker than starting more
-
-
 def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], staging: StagingFolder,
                       verdicts: Verdicts | None = None) -> list[Diagnostic]:
     """Each article page and summary page shows the full text of each resolved disclaimer;
@@ -38,7 +35,7 @@ def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], 
                 work.append((entry, page, plain, wanted, key))
     jobs = [(str(staging.root / page), plain, [text for text, _ in wanted]) for _, page, plain, wanted, _ in work]
     problems = []
-    for (entry, page, plain, wanted, key), missing in zip(work, _missing_texts(jobs)):
+    for (entry, page, plain, wanted, key), missing in zip(work, map(_missing, jobs)):
         for index in missing:
             form, disclaimer = "plain words" if plain else "full text", wanted[index][1]
             problems.append(error(page, None, "verify.disclaimer",
@@ -47,19 +44,6 @@ def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], 
         if not missing:
             verdicts.passed(key)
     return problems
-
-
-def _missing_texts(jobs: list[tuple[str, bool, list[str]]]) -> list[list[int]]:
-    """For each (file, plain text?, wanted texts): which wanted texts a reader does not see in it.
-    Parsing is the slow part of a cold build's gate: many pages are read by one process per core."""
-    workers = os.cpu_count() or 1
-    if workers < 2 or len(jobs) < PARALLEL_FROM:
-        return [_missing(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_missing, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 
 def _missing(job: tuple[str, bool, list[str]]) -> list[int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 _HIDDEN = {"head", "script", "style", "template", "noscript"}
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -12,41 +11,38 @@ _BLOCK = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "section",
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
-class _TextCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in _VOID:
-            return
-        attributes = dict(attrs)
-        if self.hidden or tag in _HIDDEN or "hidden" in attributes or attributes.get("aria-hidden") == "true":
-            self.hidden += 1  # everything inside a hidden element is hidden too
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag):
-        if tag in _VOID:
-            return
-        if self.hidden:
-            self.hidden -= 1
-        elif tag in _BLOCK:
-            self.parts.append(" ")
-
-    def handle_data(self, data):
-        if not self.hidden:
-            self.parts.append(data)
-
-
 def normalise(text: str) -> str:
     """Fold whitespace and typographic quotes, so equal wording compares equal."""
     return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip()
 
 
 def visible_text(html: str) -> str:
-    collector = _TextCollector()
-    collector.feed(html)
-    collector.close()
-    return normalise("".join(collector.parts))
+    """The text of a page or fragment a reader sees. Parsed by libxml2 (lxml), which reads a page
+    in a tenth of the time html.parser takes: a cold build's gate reads every page it wrote."""
+    from lxml import etree
+
+    if not html.strip():
+        return ""
+    root = etree.fromstring(html.encode("utf-8"), etree.HTMLParser(encoding="utf-8", remove_comments=True,
+                                                                  remove_pis=True))
+    parts: list[str] = []
+    if root is not None:
+        _collect(root, parts)
+    return normalise("".join(parts))
+
+
+def _collect(element, parts: list[str]) -> None:
+    """An element's visible text into ``parts``, its tail left to the caller. Hidden: the head,
+    scripts, styles, templates, noscript, and an element marked hidden or aria-hidden; a block
+    (or its end) stands for a space; a void element holds nothing."""
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if tag in _VOID:
+        return
+    if tag in _HIDDEN or "hidden" in element.attrib or element.get("aria-hidden") == "true":
+        return
+    space = " " if tag in _BLOCK else ""
+    parts += [space, element.text or ""]
+    for child in element:
+        _collect(child, parts)
+        parts.append(child.tail or "")
+    parts.append(space)
