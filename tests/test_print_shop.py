@@ -236,3 +236,18 @@ def test_what_weasyprint_writes_alone_is_what_the_gate_refuses(printed):
     assert any("device RGB" in p for p in problems) and any("annotations" in p for p in problems), problems
     assert not any("output intent" in p for p in problems), problems
     assert print_problems((out / PRINTED).read_bytes()) == []
+
+
+def test_a_layout_weasyprint_fails_on_is_an_error_naming_the_layout_not_a_traceback(tmp_path):
+    """WeasyPrint 70 raises (TypeError) on an @color-profile without its components; the build
+    says which layout and leaflet, exits 1 and writes nothing."""
+    proj = copy_project(tmp_path / "proj", "print_marks = true")
+    css = proj / "layouts/pdf/leaflet.css"
+    css.write_text(css.read_text(encoding="utf-8").replace(" components: cyan, magenta, yellow, black;", ""),
+                   encoding="utf-8")
+    result = build_cli(proj, "--out", str(tmp_path / "out"), "--channel", "pdf", "--no-cache")
+    message = failed(result)
+    assert "Traceback" not in result.output
+    assert re.search(r"^layouts/pdf/leaflet\.css: error: WeasyPrint could not render the leaflet of "
+                     r"content/ketamine-therapy\.md \(TypeError: .*\[pdf\.render\]$", message, flags=re.M), message
+    assert not (tmp_path / "out").exists()

@@ -112,6 +112,8 @@ CODES = (
     Code(("pdf.reference",),
          "the leaflet refers to a remote address (a missing file or one outside `content/` is "
          "`content.reference`): use an image inside the article's folder"),
+    Code(("pdf.render",), "WeasyPrint failed on the leaflet's layout (an error inside it, not a traceback): compare "
+         "the project's layouts/pdf with the theme's"),
     Code(("pdf.pages",), "the leaflet has more pages than `[pdf] max_pages`: shorten the article or raise the limit"),
     Code(("summary.missing",),
          "an article has no `plain_summary`: run `publish summarize SLUG --write` and edit it, or set "

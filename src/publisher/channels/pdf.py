@@ -96,6 +96,11 @@ class PdfChannel:
                 rendered.diagnostics.append(error(
                     *_referrer(result.refused, job, entry, ctx), "pdf.reference",
                     f"the leaflet of {article.source} refers to {unquote(result.refused)!r}: {result.reason}"))
+            elif result.failed:
+                rendered.diagnostics.append(error(
+                    ctx.layouts.shown("pdf/leaflet.css"), None, "pdf.render",
+                    f"WeasyPrint could not render the leaflet of {article.source} ({result.failed}); check "
+                    "layouts/pdf/leaflet.css and leaflet.html against the theme's, or report it as a bug of publish"))
             elif result.pages > max_pages and variant is SCREEN:  # the others are as long as they need
                 rendered.diagnostics.append(error(
                     article.source, None, "pdf.pages", f"the leaflet has {result.pages} pages, over [pdf] "
@@ -242,7 +247,7 @@ def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult
 
     def finished(index: int, result: LeafletResult) -> None:
         results[index] = result
-        if not result.refused:
+        if not (result.refused or result.failed):
             cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs,
                                                     "low_resolution": result.low_resolution,
                                                     "dropped": result.dropped})

@@ -43,6 +43,7 @@ class LeafletResult:
     pages: int = 0
     refused: str | None = None  # a reference the fetcher would not serve
     reason: str | None = None
+    failed: str | None = None  # WeasyPrint (or the step after it) raised: what it said
     reused: bool = False  # taken from the cache, not rendered
     inputs: tuple[tuple[str, str], ...] = ()  # (path in the project, sha256) of every file WeasyPrint read
     low_resolution: tuple[tuple[str, int], ...] = ()  # (src, pixels per inch as printed) under the job's min_dpi
@@ -148,6 +149,8 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
         pdf = mend(pdf, print_profile=fetcher.profiles[0] if job.variant.startswith("pdf/x") and fetcher.profiles else None)
     except refused as exc:
         return LeafletResult(job.slug, refused=exc.url, reason=exc.reason)
+    except Exception as exc:  # noqa: BLE001 - a layout WeasyPrint trips on is the user's to fix, not a traceback
+        return LeafletResult(job.slug, failed=f"{type(exc).__name__}: {exc}"[:300])
     return LeafletResult(job.slug, pdf=pdf, pages=len(document.pages), inputs=tuple(sorted(set(fetcher.served))),
                          low_resolution=low_resolution(document, job.min_dpi) if job.min_dpi else (),
                          dropped=dropped(fetcher.refusals, fetcher.svgs))
