@@ -174,7 +174,7 @@ def main() -> int:
         per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
             else "" if label == "preview" else f"{seconds / count * 1000:.1f} ms per article"
         memory = f"peak {peak:6.0f} MB" if peak else " " * 14
-        print(f"  {label:13} median {seconds:7.2f} s   {memory}   {per}")
+        print(f"  {label:13} median {seconds:7.2f} s   {memory}   {per}".rstrip())
     print(f"  ratio cold / pandoc floor: {medians['cold'] / medians['pandoc floor']:.2f} (target at most 1.3)")
     for ours, theirs, target in (("cold", "Pelican cold", None), ("no-op", "Hugo no-op", 0.3),
                                  ("edit one", "Hugo full", 0.5), ("preview", "Hugo full", 0.3)):
