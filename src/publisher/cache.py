@@ -25,6 +25,26 @@ def cache_key(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
+class Memo:
+    """What a pure function made, kept in this process by a digest of all it reads, the newest
+    ``size``: a long-lived process (``publish serve``) does not parse or sanitise again what did
+    not change. Only the digest is kept as the key, never a copy of the input."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._kept: dict[str, Any] = {}
+
+    def get(self, parts: tuple, make):
+        key = cache_key(*parts)
+        if key in self._kept:
+            value = self._kept[key] = self._kept.pop(key)  # the newest again
+            return value
+        value = self._kept[key] = make()
+        if len(self._kept) > self.size:
+            del self._kept[next(iter(self._kept))]
+        return value
+
+
 def folder_digest(folder: Path, skip: str | None = None) -> str:
     """One hash of every file below ``folder`` (names and bytes), leaving out folders named ``skip``."""
     digest = hashlib.sha256()

@@ -12,6 +12,7 @@ from . import schema
 from .addresses import tag_identity, tag_slug
 from .errors import Diagnostic, error, warning
 from .bounds import check_body
+from .cache import Memo
 from .config import LANGUAGE_CODE_RE
 from .frontmatter import parse_document, read_text
 from .model import Article, ClaimReview, Disclaimer, Reference
@@ -169,19 +170,36 @@ def _read_checked(path: Path, shown: str, fields, code: str, inside: Path | None
     text, problems = read_text(path, shown, inside)
     if text is None:
         return None, None, {}, problems
+    return (text, *_checked(text, shown, fields, code))
+
+
+def _checked(text: str, shown: str, fields, code: str):
+    """(document, values, problems) of a source's text; document None when it does not parse."""
     document, problems = parse_document(text, shown)
     if document is None:
-        return text, None, {}, problems
+        return None, {}, problems
     values, problems = schema.check_mapping(document.data, fields, path=shown, lines=document.lines,
                                             code=code, first_line=1)
-    return text, document, values, problems
+    return document, values, problems
+
+
+_PARSED = Memo(8192)  # articles parsed and checked in this process, by their text and place
 
 
 def load_article(path: Path, shown: str, default_lang: str = "en",
                  inside: Path | None = None) -> tuple[Article | None, list[Diagnostic]]:
-    text, document, values, problems = _read_checked(path, shown, ARTICLE_FIELDS, "frontmatter", inside)
-    if document is None:
+    text, problems = read_text(path, shown, inside)  # every time: the file may have become a link out
+    if text is None:
         return None, problems
+    article, found = _PARSED.get((text, str(path), shown, default_lang),
+                                 lambda: _article_from_text(text, path, shown, default_lang))
+    return article, list(found)
+
+
+def _article_from_text(text: str, path: Path, shown: str, default_lang: str) -> tuple[Article | None, tuple]:
+    document, values, problems = _checked(text, shown, ARTICLE_FIELDS, "frontmatter")
+    if document is None:
+        return None, tuple(problems)
     is_bundle = path.name == "index.md"
     if values["slug"] is None:
         values["slug"] = path.parent.name if is_bundle else path.stem
@@ -198,7 +216,7 @@ def load_article(path: Path, shown: str, default_lang: str = "en",
         problems.append(warning(shown, document.lines.get("description"), "frontmatter.description",
                                 "'description' should be one or two sentences; it is shown in search results"))
     if any(p.is_error for p in problems):
-        return None, problems
+        return None, tuple(problems)
     refs = values.pop("disclaimers")
     values["lang"] = values["lang"] or default_lang
     article = Article(
@@ -206,7 +224,7 @@ def load_article(path: Path, shown: str, default_lang: str = "en",
         bundle_dir=str(path.parent) if is_bundle else None, lines=dict(document.lines),
         sha256=_sha256(text), **values,
     )
-    return article, problems
+    return article, tuple(problems)
 
 
 def load_disclaimer(path: Path, shown: str, inside: Path | None = None) -> tuple[Disclaimer | None, list[Diagnostic]]:

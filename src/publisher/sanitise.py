@@ -26,6 +26,8 @@ from html.parser import HTMLParser
 
 import nh3
 
+from .cache import Memo
+
 TAGS = set(nh3.ALLOWED_TAGS) | {"section", "figure", "figcaption", "video", "audio", "source"}
 GENERIC_ATTRIBUTES = {"id", "class", "role", "title", "lang", "dir"}
 ATTRIBUTES = {
@@ -147,8 +149,15 @@ def _attribute_filter():
     return keep
 
 
+_SANITISED = Memo(16384)  # fragments sanitised in this process: publish serve does each once
+
+
 def sanitise(fragment: str, base_url: str | None = None) -> str:
     """Allow-listed HTML; with ``base_url`` every relative URL is made absolute (for feeds)."""
+    return _SANITISED.get((fragment, base_url or ""), lambda: _sanitised(fragment, base_url))
+
+
+def _sanitised(fragment: str, base_url: str | None) -> str:
     attributes = {tag: names | GENERIC_ATTRIBUTES for tag, names in ATTRIBUTES.items()}
     attributes["*"] = GENERIC_ATTRIBUTES
     options = {"url_relative": ("rewrite_with_base", base_url)} if base_url else {}
