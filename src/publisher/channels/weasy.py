@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import mimetypes
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from ..bundles import svg_problem
 from ..checks.references import MAX_IMAGE_BYTES, check_image_bounds, is_image
 from .pdftags import mend
 
@@ -67,10 +66,12 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
     project_root = Path(project).resolve() if project else None
 
     class ProjectFetcher(URLFetcher):
-        served: list[tuple[str, str]] = []
-        profiles: list[bytes] = []
-        refusals: list[tuple[str, str]] = []  # (address, why), whether WeasyPrint let it stop the render or not
-        svgs: dict[str, bytes] = {}  # address -> text of each SVG served, to tell which one drew a refused file
+        def __init__(self) -> None:
+            super().__init__()
+            self.served: list[tuple[str, str]] = []  # (path in the project, sha256): the leaflet's inputs
+            self.profiles: list[bytes] = []  # ICC profiles, as read
+            self.refusals: list[tuple[str, str]] = []  # (address, why), whether the render stopped or not
+            self.svgs: dict[str, bytes] = {}  # address -> each SVG served, to tell which one drew a refused file
 
         def fetch(self, url, headers=None):
             try:
@@ -107,9 +108,7 @@ def make_fetcher(allowed: tuple[str, ...], project: str = "", overlay: tuple[str
                 self.profiles.append(body)  # LittleCMS re-encodes it (twice the size): embed the original
             return URLFetcherResponse(url, body=body, headers={"Content-Type": media_type})
 
-    fetcher = ProjectFetcher()
-    fetcher.served, fetcher.profiles, fetcher.refusals, fetcher.svgs = [], [], [], {}
-    return fetcher, Refused
+    return ProjectFetcher(), Refused
 
 
 def warm_up() -> None:
@@ -158,16 +157,11 @@ def render_leaflet(job: LeafletJob) -> LeafletResult:
 
 def dropped(refusals, svgs: dict[str, bytes]) -> tuple[tuple[str, str, str], ...]:
     """The refusals of a render that went on without them, each with the SVG that draws the file
-    (its href resolves to the address), or "" when none does."""
-    found = []
-    for url, reason in dict.fromkeys(refusals):
-        drawer = next((svg for svg, text in sorted(svgs.items())
-                       if any(urljoin(svg, html.unescape(ref)) == url for ref in _SVG_HREF.findall(text.decode("utf-8", "replace")))), "")
-        found.append((drawer, url, reason))
-    return tuple(found)
-
-
-_SVG_HREF = re.compile(r"""\bhref\s*=\s*["']([^"']*)["']""")
+    (one of the images it draws, as bundles.svg_problem reads them, resolves to the address), or
+    "" when none does."""
+    drawn = {svg: {urljoin(svg, path) for path in svg_problem(text)[1]} for svg, text in sorted(svgs.items())}
+    return tuple((next((svg for svg, urls in drawn.items() if url in urls), ""), url, reason)
+                 for url, reason in dict.fromkeys(refusals))
 
 
 def low_resolution(document, minimum: int) -> tuple[tuple[str, int], ...]:
