@@ -13,7 +13,9 @@ user would) and reports the median wall time and the peak memory (max RSS) of th
 - cold PDF: leaflets for --leaflets articles, empty cache (seconds per leaflet per core);
 - pandoc floor: pandoc alone converting the documents of the cold build, batched as the build
   batches them, on all cores (bench/floor.py), and the cold build's ratio to it;
-- preview: with `publish serve` running, from saving an article to the new page being served.
+- preview: with `publish serve` running, from saving an article to the new page being served;
+- check: `publish check` with an empty cache, and its ratio to the cold build's validation stage
+  (bench/validate.py: the build's own plan stage, timed in a fresh process, nothing cached).
 With --compare it also builds the same articles with Pelican (installed with pip into a throwaway
 virtualenv) and Hugo (when Debian's `hugo` is installed), cold and no-op, and prints the ratios
 the targets are stated in. It prints figures only; it never fails on timing.
@@ -96,6 +98,19 @@ def pandoc_floor(project: Path) -> tuple[float, float]:
     return float(out.split()[0]), 0.0
 
 
+def validation_stage(project: Path) -> tuple[float, float]:
+    """(seconds a cold build spends validating, 0): bench/validate.py, fresh process, no cache."""
+    out = subprocess.run([sys.executable, str(REPO / "bench" / "validate.py"), str(project), AS_OF],
+                         check=True, capture_output=True, text=True, cwd=REPO).stdout
+    return float(out.split()[0]), 0.0
+
+
+def check(project: Path) -> tuple[float, float]:
+    """(seconds, peak MB) of `publish check` in a fresh process, with an empty cache as a cold build has."""
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    return other.timed([sys.executable, "-m", "publisher", "-C", str(project), "check", "--as-of", AS_OF], REPO)
+
+
 def preview(project: Path, run: int) -> tuple[float, float]:
     """(seconds from saving an article to `publish serve` serving its new page, 0)."""
     with socket.socket() as probe:
@@ -140,15 +155,18 @@ def main() -> int:
     args = parser.parse_args()
     site_channels = ["html", "rss", "summary"]
     results: dict[str, list[tuple[float, float]]] = {"cold": [], "no-op": [], "edit one": [], "cold PDF": [],
-                                                     "pandoc floor": [], "preview": []}
+                                                     "pandoc floor": [], "preview": [],
+                                                     "validation": [], "check": []}
     with tempfile.TemporaryDirectory() as folder:
         project, leaflets = Path(folder) / "site", Path(folder) / "leaflets"
         make_corpus(project, args.articles)
         make_corpus(leaflets, args.leaflets)
         others = _prepare_others(Path(folder), args) if args.compare else {}
         for run in range(args.repeat):  # alternate the measures, so load on the machine spreads evenly
-            shutil.rmtree(project / ".cache", ignore_errors=True)
             shutil.rmtree(project / "build", ignore_errors=True)
+            results["validation"].append(validation_stage(project))
+            results["check"].append(check(project))
+            shutil.rmtree(project / ".cache", ignore_errors=True)
             results["cold"].append(run_build(project, site_channels))
             results["no-op"].append(run_build(project, site_channels))
             write_article(project, run % args.articles, f" Edited in run {run}.")
@@ -172,10 +190,11 @@ def main() -> int:
         peak = peaks[label] = max(r[1] for r in runs)
         count = args.leaflets if label == "cold PDF" else args.articles
         per = f"{seconds / count * cores:.3f} s per leaflet per core" if label == "cold PDF" \
-            else "" if label == "preview" else f"{seconds / count * 1000:.1f} ms per article"
+            else "" if label in ("preview", "validation") else f"{seconds / count * 1000:.1f} ms per article"
         memory = f"peak {peak:6.0f} MB" if peak else " " * 14
         print(f"  {label:13} median {seconds:7.2f} s   {memory}   {per}".rstrip())
     print(f"  ratio cold / pandoc floor: {medians['cold'] / medians['pandoc floor']:.2f} (target at most 1.3)")
+    print(f"  ratio check / validation: {medians['check'] / medians['validation']:.2f} (target at most 1.2)")
     for ours, theirs, target in (("cold", "Pelican cold", None), ("no-op", "Hugo no-op", 0.3),
                                  ("edit one", "Hugo full", 0.5), ("preview", "Hugo full", 0.3)):
         if theirs in medians:
