@@ -352,8 +352,10 @@ def _tag_pages(articles: list[Article]) -> list[Diagnostic]:
 
 def shown_path(path: Path, project: Path) -> str:
     """``path`` relative to the project as the author names it (a link by its own name, not its target's)."""
-    for folder, root in ((Path(os.path.abspath(path.parent)), Path(os.path.abspath(project))),
-                         (path.parent.resolve(), project.resolve())):
+    ways = (lambda: (Path(os.path.abspath(path.parent)), Path(os.path.abspath(project))),
+            lambda: (path.parent.resolve(), project.resolve()))  # resolved only when the plain way fails
+    for way in ways:
+        folder, root = way()
         try:
             return (folder / path.name).relative_to(root).as_posix()
         except ValueError:
