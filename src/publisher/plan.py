@@ -39,7 +39,7 @@ from .output import check_output_folder
 from .previous import PreviousBuild, manifest_articles, published_set
 from .sanitise import sanitise
 from .summarize import draft_summary, sections
-from .templates import check_templates, make_environment
+from .templates import check_templates, environment_for
 from .layouts import Layouts
 
 TEXT_WIDTH = 72  # columns of the plain-text summary
@@ -118,7 +118,7 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
     plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
     plan.layouts = Layouts(project.layouts, project.root)
-    plan.templates = make_environment(plan.layouts)
+    plan.templates, plan.template_refs = environment_for(plan.layouts)
     plan.digests = Digests(project, plan.site.config, plan.markdown.version(), plan.templates, plan.template_refs,
                            plan.layouts)
     if options.out is not None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
+from .cache import Memo
 from .errors import PublishError, error
 
 
@@ -60,6 +61,20 @@ def make_environment(layouts) -> jinja2.Environment:
     env.filters["json_ld"] = json_ld
     env.filters["css_string"] = css_string
     return env
+
+
+_ENVIRONMENTS = Memo(4)  # by every layout file's name, place and bytes: ``publish serve`` compiles once
+
+
+def environment_for(layouts) -> tuple[jinja2.Environment, dict]:
+    """The environment of ``layouts`` and the memo of what each template refers to (see
+    ``template_closure``): the same ones again while no layout file changes, so a long-lived
+    process does not compile the templates again for every build."""
+    import hashlib
+
+    files = [[name, str(path), hashlib.sha256(path.read_bytes()).hexdigest()] for name, path in layouts.files().items()]
+    folders = [str(folder) for folder in layouts.folders]
+    return _ENVIRONMENTS.get(("layouts", json.dumps([folders, files])), lambda: (make_environment(layouts), {}))
 
 
 def render(env: jinja2.Environment, name: str, layouts, **context) -> str:
