@@ -228,7 +228,7 @@ def test_permission_denied_swapping_in_through_the_library(project, monkeypatch)
             raise PermissionError(13, "Permission denied", str(target))
         return real_rename(source, target)
 
-    monkeypatch.setattr("publisher.output._exchange", lambda a, b: False)  # the fallback: move aside, then in
+    monkeypatch.setattr("publisher.output.exchange", lambda a, b: False)  # the fallback: move aside, then in
     monkeypatch.setattr("publisher.output.os.rename", rename)
     _refused_through_library(project, before, "Permission denied", "[output.replace]")
 

@@ -32,12 +32,17 @@ def build(
     progress: Optional[Progress] = None,
     use_cache: bool = True,
     on_wait: Optional[Callable[[str], None]] = None,
+    on_published: Optional[Callable[[BuildReport], None]] = None,
+    superseded: Optional[Callable[[], bool]] = None,
 ) -> BuildReport:
     """Build ``project`` into ``out`` (default ``<project>/build``) and return a report.
 
     Conversions and leaflets are kept in ``<project>/.cache/publisher/`` and reused while nothing
     that shapes them changes; ``use_cache=False`` renders everything afresh and keeps nothing.
     Two builds of one output folder never interleave: the second waits (``on_wait`` hears why).
+    ``on_published`` hears as soon as the new pages are in place, before the search index is
+    brought up to date and the last build deleted; ``superseded`` is asked between stages whether
+    a newer change makes the build pointless (``publish serve``: see pipeline.run).
     The output folder is checked before its lock file is made beside it (see output.py).
     """
     paths = Project.at(project, content, layouts)
@@ -55,7 +60,8 @@ def build(
         from .pipeline import run
 
         report = run(paths, out, channels, now, drafts=drafts, future=future, registry=registry,
-                     progress=progress, use_cache=use_cache)
+                     progress=progress, use_cache=use_cache, on_published=on_published,
+                     superseded=superseded)
         if request:
             request.record(inputs, report.span, _recordable(report))
         return report

@@ -319,7 +319,7 @@ def replace_folder(out: Path, name: str, files: dict[str, bytes]) -> None:
         if not target.exists():
             os.rename(staging, target)
             return
-        if not _exchange(staging, target):  # no atomic exchange here: the old folder steps aside first
+        if not exchange(staging, target):  # no atomic exchange here: the old folder steps aside first
             aside = staging.with_name(staging.name.replace(".staging-", ".old-"))
             os.rename(target, aside)
             os.rename(staging, target)
@@ -332,8 +332,9 @@ def replace_folder(out: Path, name: str, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def swap_in(staging: StagingFolder, out: Path) -> None:
-    """Put the staged build in place of ``out`` and delete the old one.
+def swap_in(staging: StagingFolder, out: Path, remove_old: bool = True) -> Path | None:
+    """Put the staged build in place of ``out`` and delete the old one (or, with ``remove_old``
+    false, return it for ``remove_build`` once the new pages are served).
 
     Every folder of the old build is checked first, so a build that could not delete it fails
     while the old build is still in place, not halfway through deleting it.
@@ -343,13 +344,21 @@ def swap_in(staging: StagingFolder, out: Path) -> None:
         os.chmod(new, 0o755)  # mkdtemp makes it private; a build folder is meant to be served
         if not out.exists():
             os.rename(new, out)
-            return
+            return None
         _check_removable(out)
-        old = new if _exchange(new, out) else _move_aside(new, out)  # ``old`` holds the previous build
+        old = new if exchange(new, out) else _move_aside(new, out)  # ``old`` holds the previous build
     except OSError as exc:
         raise PublishError([error(str(out), None, "output.replace", f"cannot be replaced with the new build "
                                   f"({exc.strerror}: {exc.filename}); it is unchanged: make it and the folder "
                                   "it is in writable for you, and build again")]) from None
+    if not remove_old:
+        return old
+    remove_build(old, out)
+    return None
+
+
+def remove_build(old: Path, out: Path) -> None:
+    """Delete the previous build, swapped out of ``out``."""
     try:
         shutil.rmtree(old)
     except OSError as exc:
@@ -390,7 +399,7 @@ def discard(staging: StagingFolder) -> None:
     shutil.rmtree(staging.root, ignore_errors=True)
 
 
-def _exchange(a: Path, b: Path) -> bool:
+def exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths with Linux renameat2(RENAME_EXCHANGE); False where unsupported."""
     import ctypes  # only here: most commands never swap a build in
 

@@ -9,6 +9,7 @@ and the record of this build kept. A failure anywhere leaves the previous build 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,11 +23,11 @@ from .fanout import render_all
 from .inputs import article_digest
 from .model import BuildReport, Entry, Project
 from .output import (MANIFEST, REPORT_DIR, StagingFolder, carry_report, carry_review_copies, discard, manifest_json,
-                     new_staging, swap_in)
+                     new_staging, remove_build, swap_in)
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
-from .search import SiteIndex
-from .addresses import edition_key
+from .search import SiteIndex, refresh_index
+from .addresses import PAGEFIND, edition_key
 from .editions import editions
 from .signals import finishing, held
 
@@ -100,13 +101,25 @@ class Renders:
         self.merge(channel, self._write(None, channel.finish(entries, self.ctx)))
 
 
+class Superseded(Exception):
+    """A newer change came in (``publish serve``): the build stopped before swapping anything in."""
+
+
 def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False, future=False, registry=None,
-        progress=None, use_cache=True) -> BuildReport:
-    """The build itself, under the output folder's lock (see ``api.build``)."""
+        progress=None, use_cache=True, on_published=None, superseded=None) -> BuildReport:
+    """The build itself, under the output folder's lock (see ``api.build``).
+
+    With ``on_published`` (``publish serve``), two steps no reader of a page waits for come after
+    it is called with the report, once the new build is in place: the search index, carried from
+    the last build meanwhile, is brought up to date (search.refresh_index), and the last build is
+    deleted. Both leave what a build without it leaves. ``superseded`` (a callable) is asked between
+    stages whether a newer change makes this build pointless: then it stops, raising Superseded,
+    and the last build stays in place."""
     options = Options(now=now, channels=tuple(channels) if channels else None, drafts=drafts, future=future,
                       out=out, use_cache=use_cache)
     plan = make_plan(paths, options, registry or default_channels())
     plan.raise_if_errors()
+    _stop_if(superseded)
     staging = None
     try:
         with held():  # a staging folder made is always one discarded below
@@ -114,13 +127,16 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         carry_review_copies(out, staging)
         try:
             renders = render(plan, staging, progress)
-            verdicts = verify_and_index(plan, renders, staging, out)
+            _stop_if(superseded)
+            index_later = on_published is not None and _carry_index(plan, out, staging)
+            verdicts = verify_and_index(plan, renders, staging, out, index=not index_later)
         except OSError as exc:  # a full disk, a file made read-only: nothing has been swapped in
             raise PublishError([error(exc.filename or out, None, "output.write",
                                       f"the build could not be written ({exc.strerror or exc}); {out} is unchanged: "
                                       "free some space or fix the permissions, then build again")]) from None
+        _stop_if(superseded)
         finishing()  # a signal from here waits for the new build to be in place (signals.py)
-        commit(plan, staging, verdicts)
+        old = commit(plan, staging, verdicts, remove_old=on_published is None)
     except BaseException:
         if staging is not None:
             discard(staging)
@@ -133,7 +149,34 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     report.span = unchanged_span(plan.site.content.articles, now,
                                  review.max_age_days if review.required or review.roles else None,
                                  [a.on for roles in plan.site.approvals.values() for a in roles.values()])
+    if on_published is not None:
+        try:
+            on_published(report)
+            if index_later:
+                refresh_index(out)
+        finally:
+            if old is not None:
+                remove_build(old, out)
     return report
+
+
+def _stop_if(superseded) -> None:
+    if superseded is not None and superseded():
+        raise Superseded()
+
+
+def _carry_index(plan: Plan, out: Path, staging: StagingFolder) -> bool:
+    """Put the last build's search index into the staging folder, for the new one to replace
+    once the new pages are served; False when there is none to carry, or no pages are built."""
+    last = out / PAGEFIND
+    if not any(channel.name == "html" for channel in plan.channels) or last.is_symlink() or not last.is_dir():
+        return False
+    for folder, _, names in os.walk(last):
+        for name in names:
+            path = Path(folder) / name
+            if not path.is_symlink() and path.is_file():
+                staging.carry(path, path.relative_to(out).as_posix())
+    return True
 
 
 def render(plan: Plan, staging: StagingFolder, progress) -> Renders:
@@ -181,13 +224,13 @@ def write_report(plan: Plan, renders: Renders, staging: StagingFolder, out: Path
         staging.write_bytes(f"{REPORT_DIR}/{name}", data)
 
 
-def verify_and_index(plan: Plan, renders: Renders, staging: StagingFolder, out: Path) -> Verdicts:
+def verify_and_index(plan: Plan, renders: Renders, staging: StagingFolder, out: Path, index: bool = True) -> Verdicts:
     """The report and the gate, while Pagefind indexes the staged pages for search (when the pages
-    are built) on another core."""
-    if not any(channel.name == "html" for channel in plan.channels):
+    are built, and ``index``) on another core."""
+    if not index or not any(channel.name == "html" for channel in plan.channels):
         write_report(plan, renders, staging, out)
         return verify(plan, renders, staging)
-    index = SiteIndex(staging)
+    index = SiteIndex(staging.root)
     try:
         write_report(plan, renders, staging, out)
         verdicts = verify(plan, renders, staging)
@@ -217,11 +260,13 @@ def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
     return verdicts
 
 
-def commit(plan: Plan, staging: StagingFolder, verdicts: Verdicts) -> None:
-    """Swap the staging folder in whole, then keep the record of this build for the next."""
-    swap_in(staging, plan.options.out)
+def commit(plan: Plan, staging: StagingFolder, verdicts: Verdicts, remove_old: bool = True) -> Path | None:
+    """Swap the staging folder in whole, then keep the record of this build for the next; the
+    last build, unless ``remove_old`` (then it is returned, to delete later)."""
+    old = swap_in(staging, plan.options.out, remove_old)
     verdicts.save()
     plan.previous.save({c.name: plan.digests.channel(c) for c in plan.channels})
+    return old
 
 
 def _manifest(entries: list[Entry], ctx: BuildContext, fields: dict[str, dict]) -> dict:

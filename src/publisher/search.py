@@ -52,13 +52,15 @@ class SiteIndex:
     the outputs back; ``files()`` waits for it. Always ``stop()`` it: a failed build leaves no
     Pagefind running."""
 
-    def __init__(self, staging) -> None:
-        self.root = Path(staging.root).resolve()  # Pagefind runs in the staging folder: no path relative to here
-        self.bundle = self.root / PAGEFIND
-        if self.bundle.exists():
+    def __init__(self, root: Path, bundle: Path | None = None) -> None:
+        """Index ``root/site`` into ``root/site/pagefind``, or into ``bundle`` (the preview's fresh
+        index of a site already served, see ``refresh_index``)."""
+        self.root = Path(root).resolve()  # Pagefind runs in the output folder: no path relative to here
+        self.bundle = bundle or self.root / PAGEFIND
+        if bundle is None and self.bundle.exists():
             raise PublishError([error(PAGEFIND, None, "search.clash", f"{PAGEFIND}/ is already taken by another "
                                       "output; rename what writes there")])
-        command = [str(pagefind_executable()), "--site", str(self.root / SITE), "--output-subdir", "pagefind",
+        command = [str(pagefind_executable()), "--site", str(self.root / SITE), "--output-path", str(self.bundle),
                    "--silent"]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root)}
         try:
@@ -70,6 +72,10 @@ class SiteIndex:
 
     def files(self) -> list[str]:
         """The files Pagefind wrote (paths relative to the output folder); raise with what it said."""
+        return sorted(path.relative_to(self.root).as_posix() for path in self.wait())
+
+    def wait(self) -> list[Path]:
+        """Wait for Pagefind; the files it wrote, checked (no links, bounded in size)."""
         try:
             out, err = self.process.communicate(timeout=TIME_LIMIT)
         except subprocess.TimeoutExpired:
@@ -91,13 +97,43 @@ class SiteIndex:
                 if path.is_symlink():
                     raise PublishError([error(PAGEFIND, None, "search.index", "Pagefind wrote a link; refusing it")])
                 total += path.stat().st_size
-                written.append(path.relative_to(self.root).as_posix())
+                written.append(path)
         if total > MAX_INDEX_BYTES:
             raise PublishError([error(PAGEFIND, None, "search.index", f"the search index takes {total} bytes, over "
                                       f"the limit of {MAX_INDEX_BYTES}; nothing was published")])
-        return sorted(written)
+        return written
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
             self.process.communicate()
+
+
+def refresh_index(out: Path) -> None:
+    """Bring the search index of a build already in place up to date (``publish serve``, which
+    serves the new pages first): Pagefind indexes ``out/site`` into a fresh folder beside ``out``,
+    which then replaces ``site/pagefind`` in one exchange, so a reader gets the old index or the
+    new one, never half of each. The result is the index a full build writes."""
+    import shutil
+    import tempfile
+
+    from .output import exchange
+
+    scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))  # a killed run's is removed
+    try:
+        bundle = scratch / "pagefind"
+        index = SiteIndex(out, bundle)
+        try:
+            index.wait()
+        finally:
+            index.stop()
+        os.chmod(bundle, 0o755)
+        target = out / PAGEFIND
+        if not exchange(bundle, target):
+            shutil.rmtree(target, ignore_errors=True)
+            os.rename(bundle, target)
+    except OSError as exc:
+        raise PublishError([error(PAGEFIND, None, "search.index", f"the search index could not be replaced "
+                                  f"({exc.strerror or exc}); the pages are up to date, search is not: save again")]) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

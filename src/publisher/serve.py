@@ -2,7 +2,8 @@
 
 The reload script and the error box are added to HTML as it is served, never written to the
 build. A build that fails keeps the last good pages served, with its errors on top of them and
-in the terminal. Rebuilds are cheap because conversions and leaflets come from the cache.
+in the terminal. Rebuilds are cheap because conversions and leaflets come from the cache, and
+the new pages are served before the search index is brought up to date.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from urllib.parse import parse_qs, quote, unquote_to_bytes, urlsplit
 
 from .errors import Diagnostic, PublishError, error
 from .api import build
+from .pipeline import Superseded
 
 RELOAD_SCRIPT = """<script>
 (function () {
@@ -36,7 +38,9 @@ RELOAD_SCRIPT = """<script>
 </script>"""
 ERROR_BOX = ('<div role="alert" style="position:sticky;top:0;z-index:9;background:#fff0f0;color:#600;'
              'border:3px solid #c00;padding:1rem;font:14px/1.4 monospace;white-space:pre-wrap">'
-             '<strong>publish: the last build failed; these pages are from the build before.</strong>\n{}</div>')
+             '<strong>publish: {}</strong>\n{}</div>')
+FAILED = "the last build failed; these pages are from the build before."
+AFTER_PUBLISHING = "these pages are up to date, but a step after them failed."
 BARE_PAGE = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Build failed</title></head><body></body></html>"
 
 
@@ -47,25 +51,47 @@ class LiveSite:
         self.project, self.out, self.options, self.echo = project, out, build_options, echo
         self.version = 0
         self.errors: list[Diagnostic] = []
+        self.headline = FAILED
         self.changed = threading.Condition()
 
-    def rebuild(self) -> None:
+    def rebuild(self, superseded: Callable[[], bool] | None = None) -> None:
+        """Build; the new pages are served (and open pages reload) as soon as they are in place,
+        before the search index is brought up to date and the old build deleted (pipeline.run).
+        When ``superseded()`` turns true (a newer change came in), the build stops unfinished
+        and the last good pages stay served, for the next build to replace."""
+        published = []
+
+        def on_published(report) -> None:
+            published.append(report)
+            self._settle([], f"Built {len(report.articles)} articles.")
+
         try:
-            report = build(self.project, self.out, **self.options)
-            errors: list[Diagnostic] = []
-            self.echo(f"Built {len(report.articles)} articles.")
+            report = build(self.project, self.out, on_published=on_published, superseded=superseded, **self.options)
+            if not published:  # up to date: the stamp answered, nothing was swapped in
+                self._settle([], f"Built {len(report.articles)} articles.")
+            return
+        except Superseded:
+            self.echo("Changed again while building: building the newer sources.")
+            return
         except PublishError as exc:
             errors = exc.diagnostics
         except Exception as exc:  # a bug of ours: keep serving, say what happened, and where to report it
             errors = [error(None, None, "build.internal", f"publish failed unexpectedly ({type(exc).__name__}: "
                                                           f"{exc}); please report this with the steps that led to it")]
-        if errors:
-            for diagnostic in errors:
-                self.echo(str(diagnostic))
-            self.echo("Build failed; still serving the last good pages.")
+        for diagnostic in errors:
+            self.echo(str(diagnostic))
+        self.echo("Search is not up to date; the pages are." if published else
+                  "Build failed; still serving the last good pages.")
+        self._settle(errors, None, pages_current=bool(published))
+
+    def _settle(self, errors: list[Diagnostic], said: str | None, pages_current: bool = False) -> None:
+        """A build ended (or its pages are in place): a new version for open pages to reload."""
+        if said:
+            self.echo(said)
         with self.changed:
             self.version += 1
             self.errors = errors
+            self.headline = AFTER_PUBLISHING if pages_current else FAILED
             self.changed.notify_all()
 
     def wait_for_change(self, version: int, timeout: float = 25.0) -> int:
@@ -80,7 +106,7 @@ class LiveSite:
         """
         extra = RELOAD_SCRIPT % self.version
         if self.errors:
-            extra = ERROR_BOX.format(html.escape("\n".join(str(d) for d in self.errors))) + extra
+            extra = ERROR_BOX.format(self.headline, html.escape("\n".join(str(d) for d in self.errors))) + extra
         added = extra.encode("utf-8", "backslashreplace")  # a file name in an error may not be UTF-8
         index = page.rfind(b"</body>")
         return page[:index] + added + page[index:] if index != -1 else page + added
@@ -229,17 +255,31 @@ def serve(project: Path, out: Path, host: str, port: int, build_options: dict, e
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     echo(f"Serving {out / 'site'} at http://{host}:{server.server_address[1]}/ (Ctrl-C stops)")
-    stop = threading.Event()
+    stop, changed = threading.Event(), threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C, or a service manager stopping us
         signal.signal(signum, lambda *_: stop.set())
+
+    def watch() -> None:  # in its own thread, so a change is seen while a build runs
+        try:
+            for _ in watchfiles.watch(*[p for p in watched if p.exists()], stop_event=stop, debounce=400,
+                                      raise_interrupt=False):
+                changed.set()
+        except Exception as exc:  # the watched folders went away, or the system's watches ran out
+            echo(f"publish serve: watching for changes failed ({type(exc).__name__}: {exc}); stopping")
+            stop.set()
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     try:
-        for _ in watchfiles.watch(*[p for p in watched if p.exists()], stop_event=stop, debounce=400,
-                                  raise_interrupt=False):
-            site.rebuild()
+        while not stop.is_set():
+            if changed.wait(timeout=0.25):
+                changed.clear()
+                site.rebuild(superseded=changed.is_set)
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
         server.shutdown()
         server.server_close()
+        watcher.join(timeout=5)
         echo("Stopped.")
