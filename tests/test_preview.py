@@ -86,6 +86,19 @@ def test_each_rebuild_serves_what_a_cold_build_makes(preview):
     assert not [p for p in project.iterdir() if p.name.startswith(".build.")]  # no staging folder is left
 
 
+def test_a_rebuild_rendered_across_processes_serves_what_a_cold_build_makes(preview, monkeypatch):
+    """Outside ``publish serve`` (no server thread), the library renders pages in forked processes
+    from FANOUT_FROM articles on; what they keep unchanged must stay in the preview's folder."""
+    project, site, said = preview
+    monkeypatch.setattr("publisher.fanout.FANOUT_FROM", 2)
+    monkeypatch.setattr("os.cpu_count", lambda: 2)
+    for label in ("article", "article body"):
+        CHANGES[label](project)
+        site.rebuild()
+        assert site.errors == [], site.errors
+        assert_as_cold_build(project, f"forked {label}")
+
+
 def test_a_failed_rebuild_keeps_the_last_good_site_and_shows_why(preview):
     project, site, said = preview
     before = files(project / "build")

@@ -64,6 +64,10 @@ class StagingFolder:
         self.order.append(relpath)
         self.carried.discard(relpath)
 
+    def adopt(self, relpath: str, linked: bool) -> None:
+        """Note a file a render process wrote, or ``linked`` unchanged from the last build."""
+        self.register(relpath)
+
     def write_bytes(self, relpath: str, data: bytes) -> None:
         self.path_for(relpath).write_bytes(data)
 
@@ -91,6 +95,65 @@ class StagingFolder:
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)
             self._folders.add(folder)
+
+
+class OverlayFolder(StagingFolder):
+    """The staging folder of ``publish serve``'s rebuilds: only the files this build writes anew
+    are in it. What the last build made and this one keeps (an unchanged page, a carried file)
+    stays where it is in the output folder; ``apply`` then moves the new files in, one rename
+    each, and deletes the files this build no longer makes. The folder ends as a swap would leave
+    it, without making or deleting a tree of a thousand folders; a reader of one file sees its
+    old bytes or its new ones, and the preview's pages reload once all are in place."""
+
+    def __init__(self, root: Path, out: Path) -> None:
+        super().__init__(root)
+        self.out = out
+        self.kept: set[str] = set()  # files of the output folder this build keeps as they are
+
+    def path_for(self, relpath: str) -> Path:
+        target = super().path_for(relpath)
+        self.kept.discard(relpath)  # a carried file this build replaces
+        return target
+
+    def link(self, source: Path, relpath: str) -> None:
+        if source != self.out / relpath:
+            return super().link(source, relpath)
+        self.register(relpath)
+        self.kept.add(relpath)
+
+    def adopt(self, relpath: str, linked: bool) -> None:
+        self.register(relpath)
+        if linked:  # a render process kept it where it is (link above), in its own copy of this object
+            self.kept.add(relpath)
+
+    def carry(self, source: Path, relpath: str) -> None:
+        if source != self.out / relpath:
+            return super().carry(source, relpath)
+        self.carried.add(relpath)
+        self.kept.add(relpath)
+
+    def read_bytes(self, relpath: str) -> bytes:
+        return (self.out if relpath in self.kept else self.root).joinpath(relpath).read_bytes()
+
+    def read_text(self, relpath: str) -> str:
+        return self.read_bytes(relpath).decode("utf-8")
+
+    def apply(self) -> None:
+        """Delete what this build no longer makes, then move its new files in."""
+        wanted = self.written | self.kept
+        for folder, _, names in os.walk(self.out, topdown=False):
+            for name in names:
+                path = os.path.join(folder, name)
+                if PurePosixPath(os.path.relpath(path, self.out)).as_posix() not in wanted:
+                    os.unlink(path)
+            if folder != str(self.out) and not os.listdir(folder):
+                os.rmdir(folder)
+        for relpath in self.order:
+            if relpath not in self.kept:
+                target = self.out.joinpath(*PurePosixPath(relpath).parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(self.root.joinpath(*PurePosixPath(relpath).parts), target)
+        shutil.rmtree(self.root)
 
 
 def link_or_copy(source: Path, target: Path) -> None:
@@ -266,9 +329,12 @@ def _remove_leftovers(out: Path) -> None:
                 shutil.rmtree(leftover, ignore_errors=True)
 
 
-def new_staging(out: Path) -> StagingFolder:
+def new_staging(out: Path, overlay: bool = False) -> StagingFolder:
+    """A fresh staging folder beside ``out``; with ``overlay``, one that updates ``out`` in place
+    (OverlayFolder: ``publish serve``)."""
     try:
-        return StagingFolder(Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent)))
+        root = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+        return OverlayFolder(root, out) if overlay else StagingFolder(root)
     except OSError as exc:
         raise PublishError([error(str(out.parent), None, "output.staging", f"the staging folder for {out.name} "
                                   f"cannot be created here ({exc.strerror}); make this folder writable for you, "

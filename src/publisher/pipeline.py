@@ -22,7 +22,7 @@ from .errors import Diagnostic, PublishError, error, raise_if_errors, warning
 from .fanout import render_all
 from .inputs import article_digest
 from .model import BuildReport, Entry, Project
-from .output import (MANIFEST, REPORT_DIR, StagingFolder, carry_report, carry_review_copies, discard, manifest_json,
+from .output import (MANIFEST, REPORT_DIR, OverlayFolder, StagingFolder, carry_report, carry_review_copies, discard, manifest_json,
                      new_staging, remove_build, swap_in)
 from .plan import Options, Plan, make_plan
 from .schedule import unchanged_span
@@ -85,7 +85,7 @@ class Renders:
     def merge(self, channel, outcome: Outcome, from_child: bool = False) -> None:
         if from_child:  # a render process wrote these files into the same staging folder
             for path in outcome.paths:
-                self.staging.register(path)
+                self.staging.adopt(path, outcome.linked)
             if outcome.record is not None:
                 self.plan.previous.keep(channel.name, outcome.slug, outcome.record)
         if outcome.linked:
@@ -121,14 +121,15 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
     plan.raise_if_errors()
     _stop_if(superseded)
     staging = None
+    in_place = on_published is not None and plan.previous.manifest is not None  # the preview updates its folder
     try:
         with held():  # a staging folder made is always one discarded below
-            staging = new_staging(out)
+            staging = new_staging(out, overlay=in_place)
         carry_review_copies(out, staging)
         try:
             renders = render(plan, staging, progress)
             _stop_if(superseded)
-            index_later = on_published is not None and _carry_index(plan, out, staging)
+            index_later = on_published is not None and _carry_index(plan, out, staging, in_place)
             verdicts = verify_and_index(plan, renders, staging, out, index=not index_later)
         except OSError as exc:  # a full disk, a file made read-only: nothing has been swapped in
             raise PublishError([error(exc.filename or out, None, "output.write",
@@ -165,12 +166,15 @@ def _stop_if(superseded) -> None:
         raise Superseded()
 
 
-def _carry_index(plan: Plan, out: Path, staging: StagingFolder) -> bool:
+def _carry_index(plan: Plan, out: Path, staging: StagingFolder, in_place: bool) -> bool:
     """Put the last build's search index into the staging folder, for the new one to replace
-    once the new pages are served; False when there is none to carry, or no pages are built."""
-    last = out / PAGEFIND
-    if not any(channel.name == "html" for channel in plan.channels) or last.is_symlink() or not last.is_dir():
+    once the new pages are served; False (index now) when no pages are built, or when there is no
+    index to carry and the staging folder holds the whole site (not ``in_place``)."""
+    if not any(channel.name == "html" for channel in plan.channels):
         return False
+    last = out / PAGEFIND
+    if last.is_symlink() or not last.is_dir():
+        return in_place
     for folder, _, names in os.walk(last):
         for name in names:
             path = Path(folder) / name
@@ -261,9 +265,19 @@ def verify(plan: Plan, renders: Renders, staging: StagingFolder) -> Verdicts:
 
 
 def commit(plan: Plan, staging: StagingFolder, verdicts: Verdicts, remove_old: bool = True) -> Path | None:
-    """Swap the staging folder in whole, then keep the record of this build for the next; the
-    last build, unless ``remove_old`` (then it is returned, to delete later)."""
-    old = swap_in(staging, plan.options.out, remove_old)
+    """Swap the staging folder in whole (or apply it in place: OverlayFolder), then keep the record
+    of this build for the next; the last build, unless ``remove_old`` (then it is returned, to
+    delete later)."""
+    old = None
+    if isinstance(staging, OverlayFolder):
+        try:
+            staging.apply()
+        except OSError as exc:
+            raise PublishError([error(exc.filename or plan.options.out, None, "output.replace",
+                                      f"the preview's folder could not be updated ({exc.strerror or exc}); free some "
+                                      "space or fix the permissions, then save again")]) from None
+    else:
+        old = swap_in(staging, plan.options.out, remove_old)
     verdicts.save()
     plan.previous.save({c.name: plan.digests.channel(c) for c in plan.channels})
     return old
