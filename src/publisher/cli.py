@@ -172,7 +172,8 @@ def _print_report(report, quiet: bool, started: float) -> None:
 @main.command()
 @CONTENT
 @LAYOUTS
-@OUT
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Output folder: built whole first, then updated in place on each change. Default: PROJECT/build.")
 @CHANNELS
 @click.option("--drafts/--no-drafts", default=True, show_default=True,
               help="Show articles with status: draft, each with a Draft banner (the preview's default).")
