@@ -109,12 +109,13 @@ def run(paths: Project, out: Path, channels, now: dates.Moment, *, drafts=False,
         progress=None, use_cache=True, on_published=None, superseded=None) -> BuildReport:
     """The build itself, under the output folder's lock (see ``api.build``).
 
-    With ``on_published`` (``publish serve``), two steps no reader of a page waits for come after
-    it is called with the report, once the new build is in place: the search index, carried from
-    the last build meanwhile, is brought up to date (search.refresh_index), and the last build is
-    deleted. Both leave what a build without it leaves. ``superseded`` (a callable) is asked between
-    stages whether a newer change makes this build pointless: then it stops, raising Superseded,
-    and the last build stays in place."""
+    With ``on_published`` (``publish serve``) a build over a last one updates ``out`` in place
+    (output.OverlayFolder) instead of swapping a whole new tree in, and what no reader of a page
+    waits for comes after ``on_published`` hears the report: the search index, carried from the
+    last build meanwhile, is brought up to date (search.refresh_index), and a swapped-out build is
+    deleted. The folder ends as a build without it leaves it. ``superseded`` (a callable) is
+    asked between stages whether a newer change makes this build pointless: then it stops,
+    raising Superseded, and the last build stays as it was."""
     options = Options(now=now, channels=tuple(channels) if channels else None, drafts=drafts, future=future,
                       out=out, use_cache=use_cache)
     plan = make_plan(paths, options, registry or default_channels())
