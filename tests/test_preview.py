@@ -9,6 +9,7 @@ test_serve.py covers the same from a running server.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -97,6 +98,23 @@ def test_a_rebuild_rendered_across_processes_serves_what_a_cold_build_makes(prev
         site.rebuild()
         assert site.errors == [], site.errors
         assert_as_cold_build(project, f"forked {label}")
+
+
+def test_a_rebuild_never_writes_through_a_link_planted_in_its_folder(preview, tmp_path):
+    """A folder of the build replaced by a link out of the project (a delivered build/, say):
+    the rebuild writes the page into a real folder of its own, and nothing outside."""
+    project, site, said = preview
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    page_folder = project / "build/site/second"
+    shutil.rmtree(page_folder)
+    page_folder.symlink_to(outside, target_is_directory=True)
+    CHANGES["article body"](project)
+    site.rebuild()
+    assert site.errors == [], site.errors
+    assert list(outside.iterdir()) == []
+    assert not page_folder.is_symlink()
+    assert_as_cold_build(project, "planted link")
 
 
 def test_a_failed_rebuild_keeps_the_last_good_site_and_shows_why(preview):

@@ -139,9 +139,13 @@ class OverlayFolder(StagingFolder):
         return self.read_bytes(relpath).decode("utf-8")
 
     def apply(self) -> None:
-        """Delete what this build no longer makes, then move its new files in."""
+        """Delete what this build no longer makes, then move its new files in. A link to a folder
+        is never a build's (a build writes no links): it is removed, never written through."""
         wanted = self.written | self.kept
-        for folder, _, names in os.walk(self.out, topdown=False):
+        for folder, folders, names in os.walk(self.out, topdown=False):
+            for name in folders:
+                if os.path.islink(os.path.join(folder, name)):
+                    os.unlink(os.path.join(folder, name))
             for name in names:
                 path = os.path.join(folder, name)
                 if PurePosixPath(os.path.relpath(path, self.out)).as_posix() not in wanted:
