@@ -125,3 +125,29 @@ def test_the_samples_warnings_are_those_the_readme_lists(tmp_path):
     report = json.loads(result.stdout)
     found = [(str(d["line"]), d["code"]) for d in report["diagnostics"] if d["code"].startswith("plain.")]
     assert found == sample_warnings_in_readme()
+
+
+def test_body_checks_kept_between_runs_follow_the_body_its_line_and_its_file(tmp_path):
+    """The body's bounds checks are kept too (.cache/publisher/bounds.pack): a finding moves with
+    the body's first line and the file's name, and goes when the body is fixed."""
+    proj = _project(tmp_path)
+    article = proj / SOURCE
+    text = article.read_text(encoding="utf-8")
+    body_start = text.index("\n---\n", 4) + 5
+    article.write_text(text[:body_start] + "# A second title\n\n" + text[body_start:], encoding="utf-8")
+
+    def h1() -> list[tuple[str, int]]:
+        result = run_cli(proj, "check", "--format", "json", "--as-of", AS_OF)
+        return [(d["path"], d["line"]) for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "body.h1"]
+
+    first = h1()
+    assert len(first) == 1 and first[0][0] == SOURCE
+    assert (proj / ".cache/publisher/bounds.pack").is_file()
+    assert h1() == first  # kept: the same
+    article.write_text(article.read_text(encoding="utf-8").replace("---\n", "---\nlang: en\n", 1), encoding="utf-8")
+    assert h1() == [(SOURCE, first[0][1] + 1)]
+    moved = article.with_name("renamed.md")
+    article.rename(moved)
+    assert h1() == [(moved.relative_to(proj).as_posix(), first[0][1] + 1)]
+    moved.write_text(moved.read_text(encoding="utf-8").replace("# A second title\n", "## A section\n"), encoding="utf-8")
+    assert h1() == []

@@ -45,6 +45,22 @@ class Memo:
         return value
 
 
+def kept_findings(cache, parts: tuple, make) -> list:
+    """The diagnostics ``make()`` finds, kept in ``cache`` (a PackCache, or None: not kept) under a
+    digest of ``parts``, which must hold everything the check reads (our code included)."""
+    from .errors import Diagnostic
+
+    if cache is None:
+        return make()
+    key = cache_key(*parts)
+    hit = cache.get(key)
+    if hit is not None:
+        return [Diagnostic(*fields) for fields in json.loads(hit[0])]
+    found = make()
+    cache.put(key, json.dumps([[d.path, d.line, d.code, d.message, d.severity] for d in found]).encode(), {})
+    return found
+
+
 def folder_digest(folder: Path, skip: str | None = None) -> str:
     """One hash of every file below ``folder`` (names and bytes), leaving out folders named ``skip``."""
     digest = hashlib.sha256()

@@ -12,9 +12,10 @@ from . import schema
 from .addresses import tag_identity, tag_slug
 from .errors import Diagnostic, error, warning
 from .bounds import check_body
-from .cache import Memo
+from .cache import Memo, kept_findings
 from .config import LANGUAGE_CODE_RE
 from .frontmatter import parse_document, read_text
+from .inputs import code_digest
 from .model import Article, ClaimReview, Disclaimer, Reference
 from .scaffold import PLACEHOLDERS
 from .schema import Field
@@ -112,9 +113,11 @@ def find_article_files(content: Path) -> list[Path]:
     return found
 
 
-def load_content(project: Path, content: Path, default_lang: str, edition_of=None) -> LoadedContent:
+def load_content(project: Path, content: Path, default_lang: str, edition_of=None, bounds=None) -> LoadedContent:
     """Every article and disclaimer; ``edition_of`` (Config.edition_of) puts an article in another
-    language under its language's folder ('es/<slug>'), and refuses a language the site lacks."""
+    language under its language's folder ('es/<slug>'), and refuses a language the site lacks.
+    ``bounds`` (a PackCache) keeps the findings of each body's bounds check, the dearest check of
+    loading, by the body, where it starts and our code."""
     diagnostics: list[Diagnostic] = []
     if not content.is_dir():
         return LoadedContent((), {}, (error(shown_path(content, project), None, "content.missing",
@@ -142,7 +145,7 @@ def load_content(project: Path, content: Path, default_lang: str, edition_of=Non
             broken.add(path.stem)
     articles = []
     for path in find_article_files(content):
-        article, problems = load_article(path, shown_path(path, project), default_lang, project)
+        article, problems = load_article(path, shown_path(path, project), default_lang, project, bounds)
         diagnostics += problems
         if article and edition_of is not None:
             article, problems = _in_edition(article, edition_of)
@@ -186,17 +189,18 @@ def _checked(text: str, shown: str, fields, code: str):
 _PARSED = Memo(8192)  # articles parsed and checked in this process, by their text and place
 
 
-def load_article(path: Path, shown: str, default_lang: str = "en",
-                 inside: Path | None = None) -> tuple[Article | None, list[Diagnostic]]:
+def load_article(path: Path, shown: str, default_lang: str = "en", inside: Path | None = None,
+                 bounds=None) -> tuple[Article | None, list[Diagnostic]]:
     text, problems = read_text(path, shown, inside)  # every time: the file may have become a link out
     if text is None:
         return None, problems
     article, found = _PARSED.get((text, str(path), shown, default_lang),
-                                 lambda: _article_from_text(text, path, shown, default_lang))
+                                 lambda: _article_from_text(text, path, shown, default_lang, bounds))
     return article, list(found)
 
 
-def _article_from_text(text: str, path: Path, shown: str, default_lang: str) -> tuple[Article | None, tuple]:
+def _article_from_text(text: str, path: Path, shown: str, default_lang: str,
+                       bounds=None) -> tuple[Article | None, tuple]:
     document, values, problems = _checked(text, shown, ARTICLE_FIELDS, "frontmatter")
     if document is None:
         return None, tuple(problems)
@@ -208,7 +212,8 @@ def _article_from_text(text: str, path: Path, shown: str, default_lang: str) -> 
                                   f"the name {values['slug'][:40]!r}{'...' if len(values['slug']) > 40 else ''} is not "
                                   f"a valid slug (lowercase letters, digits and hyphens, at most {schema.MAX_SLUG} "
                                   "characters); rename the file or add 'slug: ...' to the front matter"))
-    problems += check_body(document.body, document.body_line, shown)
+    problems += kept_findings(bounds, ("bounds", code_digest(), document.body, str(document.body_line), shown),
+                              lambda: check_body(document.body, document.body_line, shown))
     if values["status"] == "published":
         problems += _placeholders(text, shown)
     problems += _check_dates(values, document.lines, shown)

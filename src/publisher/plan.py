@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional
 from . import dates
 from .approvals import APPROVALS_NAME, check_approvals, fingerprint, load_approvals, reviews_of
 from .bundles import bundle_files
-from .cache import CACHE_DIR, PackCache, cache_key
+from .cache import CACHE_DIR, PackCache, cache_key, kept_findings
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.plain import check_plain
 from .checks.links import check_addresses
@@ -110,12 +110,14 @@ def make_plan(project: Project, options: Options, registry) -> Plan:
         raise PublishError([error(None, None, "usage.channel",
                                   f"unknown channel {exc.args[0]}; choose from {', '.join(registry.names())}")])
     plan = Plan(project, options, chosen)
-    plan.site = load_site(project, registry, plan.diagnostics)
+    unsafe = check_output_folder(options.out, project.root, project.content, project.layouts) \
+        if options.out is not None else []
+    plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
+    bounds = PackCache(plan.cache_dir, "bounds")
+    plan.site = load_site(project, registry, plan.diagnostics, bounds)
+    bounds.save()
     plan.articles = select_articles(plan.site.content.articles, Selection(options.now, options.drafts, options.future))
-    if options.out is not None:
-        unsafe = check_output_folder(options.out, project.root, project.content, project.layouts)
-        plan.diagnostics += unsafe
-        plan.writes_cache = not unsafe  # a refused run writes nothing at all, not even its cache
+    plan.diagnostics += unsafe
     plan.markdown = MarkdownConverter(PackCache(plan.cache_dir, "markdown"))
     plan.layouts = Layouts(project.layouts, project.root)
     plan.templates, plan.template_refs = environment_for(plan.layouts)
@@ -161,11 +163,12 @@ def _with_bundle(entry: Entry, plan: Plan) -> Entry:
     return dataclasses.replace(entry, bundle_files=files) if files else entry
 
 
-def load_site(project: Project, registry, diagnostics: list[Diagnostic]) -> Site:
-    """Config, disclaimers, articles, glossary and claims; every problem goes to ``diagnostics``."""
+def load_site(project: Project, registry, diagnostics: list[Diagnostic], bounds: PackCache | None = None) -> Site:
+    """Config, disclaimers, articles, glossary and claims; every problem goes to ``diagnostics``.
+    ``bounds`` keeps what each article body's bounds check found (content.load_content)."""
     config, problems = read_config(project.root, registry.options())
     diagnostics += problems
-    content = load_content(project.root, project.content, config.site.language, config.edition_of)
+    content = load_content(project.root, project.content, config.site.language, config.edition_of, bounds)
     glossary, glossary_problems = load_glossary(project.content,
                                                 shown_path(project.content / GLOSSARY_NAME, project.root), project.root)
     claims, claim_problems = load_claims(project.content, shown_path(project.content / CLAIMS_NAME, project.root),
@@ -208,19 +211,12 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
     review, an approval the text has moved on from; and the [plain] findings, which ``cache``
     keeps by the article's text, the [plain] settings, the glossary and our code."""
     problems = []
-    cache = cache or PackCache(None, "plain")
     settings = json.dumps([dict(site.config.plain), site.glossary.terms], sort_keys=True, default=str)
     for article in articles:
         raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
         problems += lint_claims(article, raw, list(site.claims))
-        key = cache_key("plain", code_digest(), settings, article.source, article.lang, "\n".join(raw))
-        hit = cache.get(key)
-        if hit is not None:
-            found = [Diagnostic(*fields) for fields in json.loads(hit[0])]
-        else:
-            found = check_plain(article, raw, site.config.plain, site.glossary)
-            cache.put(key, json.dumps([[d.path, d.line, d.code, d.message, d.severity] for d in found]).encode(), {})
-        problems += found
+        problems += kept_findings(cache, ("plain", code_digest(), settings, article.source, article.lang, "\n".join(raw)),
+                                  lambda: check_plain(article, raw, site.config.plain, site.glossary))
         print_, reviews = review_state(article, site)
         problems += check_approvals(article, print_, site.approvals.get(article.slug, {}), site.config.review.roles,
                                     now)
