@@ -93,6 +93,14 @@ def project(tmp_path: Path) -> Path:
     return copy_repo(tmp_path / "proj", auto_summary=True)
 
 
+def edit_file(project: Path, relpath: str, old: str, new: str) -> None:
+    """Replace the first ``old`` in ``project/relpath`` with ``new``; ``old`` must be there."""
+    path = project / relpath
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is not in {relpath}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
 def set_front_matter(path: Path, key: str, value: str) -> None:
     """Add one front-matter line just below a file's opening '---'."""
     text = path.read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import AS_OF, build_cli, copy_repo, failed, ok, parse_html, run_cli, visible_text
+from conftest import AS_OF, build_cli, copy_repo, edit_file, failed, ok, parse_html, run_cli, visible_text
 
 ARTICLE = "content/ketamine-therapy.md"
 SLUG = "ketamine-therapy"
@@ -19,13 +19,6 @@ def _require(project: Path, roles: str = '["medical"]') -> None:
     config = project / "publish.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("required = false", f"required = true\nroles = {roles}"),
                       encoding="utf-8")
-
-
-def _edit(project: Path, relpath: str, old: str, new: str) -> None:
-    path = project / relpath
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 def _approve(project: Path, role: str = "medical", by: str = "Dr A. Reviewer", on: str = "2026-11-28") -> str:
@@ -70,7 +63,7 @@ def test_approve_build_change_one_word_refused_approve_again(proj):
     assert manifest["approvals"] == [{"role": "medical", "by": "Dr A. Reviewer", "on": "2026-11-28",
                                       "fingerprint": manifest["fingerprint"]}]
 
-    _edit(proj, ARTICLE, "severe depression", "serious depression")  # one word of the body
+    edit_file(proj, ARTICLE, "severe depression", "serious depression")  # one word of the body
     text = failed(_html_build(proj))
     body_line = next(n for n, line in enumerate((proj / ARTICLE).read_text().split("\n"), 1) if line == "---" and n > 1) + 1
     assert (f"{ARTICLE}:{body_line}: error: changed since the medical approval of 2026-11-28 by Dr A. Reviewer "
@@ -85,15 +78,15 @@ def test_approve_build_change_one_word_refused_approve_again(proj):
 
 def test_a_changed_disclaimer_needs_a_new_approval_and_is_named(proj):
     _approve(proj)
-    _edit(proj, "content/disclaimers/crisis-help.md", "988", "9 8 8")
+    edit_file(proj, "content/disclaimers/crisis-help.md", "988", "9 8 8")
     text = failed(_html_build(proj))
     assert "changed since the medical approval of 2026-11-28 by Dr A. Reviewer (the disclaimer crisis-help changed)" in text
 
 
 def test_changed_title_and_description_are_named_at_their_lines(proj):
     _approve(proj)
-    _edit(proj, ARTICLE, "title: The Potential Benefits", "title: The Possible Benefits")
-    _edit(proj, ARTICLE, "  An overview of", "  A summary of")
+    edit_file(proj, ARTICLE, "title: The Potential Benefits", "title: The Possible Benefits")
+    edit_file(proj, ARTICLE, "  An overview of", "  A summary of")
     text = failed(_html_build(proj))
     title_line = next(n for n, line in enumerate((proj / ARTICLE).read_text().split("\n"), 1) if line.startswith("title:"))
     assert f"{ARTICLE}:{title_line}: error: changed since the medical approval" in text
@@ -103,7 +96,7 @@ def test_changed_title_and_description_are_named_at_their_lines(proj):
 def test_a_changed_layout_needs_no_new_approval(proj):
     _approve(proj)
     ok(_html_build(proj))
-    _edit(proj, "layouts/html/base.html", "</body>", "<!-- a new footer --></body>")
+    edit_file(proj, "layouts/html/base.html", "</body>", "<!-- a new footer --></body>")
     ok(_html_build(proj))
     assert _reviews(proj) == ["Medically reviewed by Dr A. Reviewer on 28 November 2026."]
 
@@ -114,7 +107,7 @@ def test_an_outdated_optional_approval_warns_and_is_not_shown(proj):
     ok(_html_build(proj))
     assert _reviews(proj) == ["Medically reviewed by Dr A. Reviewer on 28 November 2026.",
                               "Reviewed (legal) by L. Counsel on 28 November 2026."]
-    _edit(proj, ARTICLE, "severe depression", "serious depression")
+    edit_file(proj, ARTICLE, "severe depression", "serious depression")
     _approve(proj, on="2026-12-01")  # the required role only
     text = ok(_html_build(proj))
     assert "warning: changed since the legal approval of 2026-11-28 by L. Counsel" in text
@@ -124,11 +117,11 @@ def test_an_outdated_optional_approval_warns_and_is_not_shown(proj):
 
 def test_front_matter_review_still_shows_until_an_approval_exists(tmp_path):
     project = copy_repo(tmp_path / "proj")  # [review] roles not set
-    _edit(project, ARTICLE, "title:", "reviewed_by: Dr F. Matter\nreviewed_on: 2026-11-29\ntitle:")
+    edit_file(project, ARTICLE, "title:", "reviewed_by: Dr F. Matter\nreviewed_on: 2026-11-29\ntitle:")
     ok(_html_build(project))
     assert _reviews(project) == ["Medically reviewed by Dr F. Matter on 29 November 2026."]
     _approve(project)
-    _edit(project, ARTICLE, "severe depression", "serious depression")  # the approval no longer matches
+    edit_file(project, ARTICLE, "severe depression", "serious depression")  # the approval no longer matches
     ok(_html_build(project))
     assert _reviews(project) == []  # neither the outdated approval nor the unbound front matter review
     assert "reviewedBy" not in _structured(project)

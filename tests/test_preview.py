@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import AS_OF, GOOD_FRONT_MATTER, copy_repo
+from conftest import AS_OF, GOOD_FRONT_MATTER, copy_repo, edit_file, tree_bytes
 
 from publisher.api import build
 from publisher.serve import AFTER_PUBLISHING, FAILED, LiveSite
@@ -36,38 +36,26 @@ def preview(tmp_path: Path):
     return project, site, said
 
 
-def files(folder: Path) -> dict[str, bytes]:
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*"))
-            if path.is_file()}
-
-
 def assert_as_cold_build(project: Path, label: str) -> None:
     cold = project.parent / f"cold-{label}"
     build(project, cold, CHANNELS, AS_OF, use_cache=False)
-    served, expected = files(project / "build"), files(cold)
+    served, expected = tree_bytes(project / "build"), tree_bytes(cold)
     assert "site/pagefind/pagefind.js" in served and "site/second/index.html" in served or label == "removed"
     assert sorted(served) == sorted(expected), f"after the {label} change"
     differing = [name for name in expected if served[name] != expected[name]]
     assert differing == [], f"after the {label} change these differ from a cold build: {differing}"
 
 
-def edit(project: Path, relpath: str, old: str, new: str) -> None:
-    path = project / relpath
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} is not in {relpath}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 CHANGES = {
-    "article": lambda p: edit(p, ARTICLE, "title: The Potential Benefits", "title: The Edited Benefits"),
-    "article body": lambda p: edit(p, "content/second.md", "with one paragraph.", "with one edited paragraph."),
-    "disclaimer": lambda p: edit(p, "content/disclaimers/not-medical-advice.md", "\n---\n", "\n---\n\nEdited first.\n\n"),
-    "layout template": lambda p: edit(p, "layouts/html/article.html", "</article>", "<p>Edited layout.</p>\n</article>"),
-    "layout stylesheet": lambda p: edit(p, "layouts/html/style.css", "\n", "\n/* edited */\n"),
-    "config": lambda p: edit(p, "publish.toml", 'title = "Health Library"', 'title = "Edited Library"'),
+    "article": lambda p: edit_file(p, ARTICLE, "title: The Potential Benefits", "title: The Edited Benefits"),
+    "article body": lambda p: edit_file(p, "content/second.md", "with one paragraph.", "with one edited paragraph."),
+    "disclaimer": lambda p: edit_file(p, "content/disclaimers/not-medical-advice.md", "\n---\n", "\n---\n\nEdited first.\n\n"),
+    "layout template": lambda p: edit_file(p, "layouts/html/article.html", "</article>", "<p>Edited layout.</p>\n</article>"),
+    "layout stylesheet": lambda p: edit_file(p, "layouts/html/style.css", "\n", "\n/* edited */\n"),
+    "config": lambda p: edit_file(p, "publish.toml", 'title = "Health Library"', 'title = "Edited Library"'),
     "new article": lambda p: (p / "content" / "third.md").write_text(SECOND.replace("A Test Article", "A Third"),
                                                                      encoding="utf-8"),
-    "tags": lambda p: edit(p, "content/second.md", "tags: [testing]", "tags: [testing, previews]"),
+    "tags": lambda p: edit_file(p, "content/second.md", "tags: [testing]", "tags: [testing, previews]"),
 }
 
 
@@ -119,14 +107,14 @@ def test_a_rebuild_never_writes_through_a_link_planted_in_its_folder(preview, tm
 
 def test_a_failed_rebuild_keeps_the_last_good_site_and_shows_why(preview):
     project, site, said = preview
-    before = files(project / "build")
-    edit(project, ARTICLE, "title: The Potential", "titel: The Potential")
+    before = tree_bytes(project / "build")
+    edit_file(project, ARTICLE, "title: The Potential", "titel: The Potential")
     site.rebuild()
-    assert files(project / "build") == before  # the last good site, untouched
+    assert tree_bytes(project / "build") == before  # the last good site, untouched
     assert "Build failed; still serving the last good pages." in said
     page = site.decorate((project / "build/site/ketamine-therapy/index.html").read_bytes()).decode("utf-8")
     assert FAILED in page and "content/ketamine-therapy.md" in page and "did you mean &#x27;title&#x27;?" in page
-    edit(project, ARTICLE, "titel: The Potential", "title: The Potential")
+    edit_file(project, ARTICLE, "titel: The Potential", "title: The Potential")
     site.rebuild()
     assert site.errors == [] and FAILED not in site.decorate(b"<body></body>").decode()
     assert_as_cold_build(project, "fixed")
@@ -135,12 +123,12 @@ def test_a_failed_rebuild_keeps_the_last_good_site_and_shows_why(preview):
 @pytest.mark.parametrize("stage", [1, 2, 3])  # after validating, after rendering, just before the swap
 def test_a_rebuild_superseded_by_a_newer_save_keeps_the_last_good_site(preview, stage):
     project, site, said = preview
-    before, version = files(project / "build"), site.version
-    edit(project, ARTICLE, "title: The Potential", "title: A Newer")
+    before, version = tree_bytes(project / "build"), site.version
+    edit_file(project, ARTICLE, "title: The Potential", "title: A Newer")
     asked = []
     site.rebuild(superseded=lambda: asked.append(1) or len(asked) >= stage)
     assert len(asked) == stage
-    assert files(project / "build") == before and site.version == version  # nothing swapped in, no reload
+    assert tree_bytes(project / "build") == before and site.version == version  # nothing swapped in, no reload
     assert said[-1] == "Changed again while building: building the newer sources."
     assert not [p for p in project.iterdir() if p.name.startswith(".build.")]  # its staging folder is gone
     site.rebuild(superseded=lambda: False)
@@ -151,7 +139,7 @@ def test_a_rebuild_superseded_by_a_newer_save_keeps_the_last_good_site(preview, 
 def test_a_rebuild_that_cannot_replace_the_search_index_serves_the_new_pages(preview, monkeypatch):
     """Pagefind fails after the new pages are in place: they stay served, with the error on them."""
     project, site, said = preview
-    edit(project, ARTICLE, "title: The Potential", "title: A Newer")
+    edit_file(project, ARTICLE, "title: The Potential", "title: A Newer")
     fake = project.parent / "pagefind"
     fake.write_text("#!/bin/sh\necho 'pagefind: out of memory' >&2\nexit 3\n", encoding="utf-8")
     os.chmod(fake, 0o755)

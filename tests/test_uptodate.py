@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import build_cli, copy_repo, output_of, settle, tree_bytes, write_article
+from conftest import build_cli, copy_repo, edit_file, output_of, settle, tree_bytes, write_article
 
 import publisher
 
@@ -64,19 +64,12 @@ def test_the_cli_says_up_to_date_and_repeats_the_warnings(built):
     assert report["manifest"]["articles"][0]["slug"] == "ketamine-therapy"
 
 
-def _edit(proj: Path, relpath: str, old: str, new: str) -> None:
-    path = proj / relpath
-    text = path.read_text(encoding="utf-8")
-    assert old in text, f"{old!r} not in {relpath}"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 CHANGES = {
-    "article": lambda p: _edit(p, ARTICLE, "ketamine", "ketamine (an anaesthetic)"),
-    "article, same size": lambda p: _edit(p, ARTICLE, "ketamine", "Ketamine"),
-    "disclaimer": lambda p: _edit(p, "content/disclaimers/crisis-help.md", "988", "9 8 8"),
-    "layout": lambda p: _edit(p, "layouts/html/base.html", "</body>", "<!-- changed --></body>"),
-    "config": lambda p: _edit(p, "publish.toml", "Health Library", "Health Library (test)"),
+    "article": lambda p: edit_file(p, ARTICLE, "ketamine", "ketamine (an anaesthetic)"),
+    "article, same size": lambda p: edit_file(p, ARTICLE, "ketamine", "Ketamine"),
+    "disclaimer": lambda p: edit_file(p, "content/disclaimers/crisis-help.md", "988", "9 8 8"),
+    "layout": lambda p: edit_file(p, "layouts/html/base.html", "</body>", "<!-- changed --></body>"),
+    "config": lambda p: edit_file(p, "publish.toml", "Health Library", "Health Library (test)"),
     "new article": lambda p: write_article(p, "walking", "title: Walking\ndate: 2026-06-01\nauthor: A\n"
                                            "description: Walk.\nplain_summary: Walk a bit every day.\n"),
     "removed glossary": lambda p: (p / "content" / "glossary.yaml").unlink(),
@@ -116,7 +109,7 @@ def test_a_touched_output_is_rebuilt(tamper, built):
 
 def test_a_file_changed_just_before_a_build_is_checked_again_by_the_next(built):
     """A write within the same clock tick as the stamp could keep size and time: not trusted."""
-    _edit(built, ARTICLE, "ketamine", "Ketamine")  # modified just now
+    edit_file(built, ARTICLE, "ketamine", "Ketamine")  # modified just now
     assert not build(built).up_to_date
     assert not build(built).up_to_date  # still within two seconds: the long way again
     settle(built)
@@ -154,7 +147,7 @@ def test_a_review_growing_too_old_ends_the_span(built):
     config = built / "publish.toml"
     config.write_text(config.read_text(encoding="utf-8").replace("required = false\nmax_age_days = 365",
                                                                  "required = true\nmax_age_days = 40"), encoding="utf-8")
-    _edit(built, ARTICLE, "author: Editorial team\n", "author: Editorial team\nreviewed_by: Dr. A. Reviewer\n"
+    edit_file(built, ARTICLE, "author: Editorial team\n", "author: Editorial team\nreviewed_by: Dr. A. Reviewer\n"
           "reviewed_on: 2026-12-01\n")
     settle(built)
     assert not build(built, as_of="2027-01-01").up_to_date
