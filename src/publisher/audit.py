@@ -124,7 +124,7 @@ def verify_build(folder: Path, plan) -> list[Diagnostic]:
         outputs[slug] = files
     problems += _verify_approvals(manifest, by_slug, plan.site.config.review.roles, where)
     built = StagingFolder(folder)  # read only: the checks read files through it
-    with _quiet("pypdf"):  # a damaged leaflet is one diagnostic, not also pypdf's log lines on stderr
+    with _quiet("pypdfium2"):  # a damaged leaflet is one diagnostic, not also the reader's log lines on stderr
         found = verify_html_pages(entries, outputs, built) + verify_leaflets(entries, outputs, built)
         for edition, own in sorted(feeds.items()):  # each edition's feeds hold its articles only
             found += verify_feeds([e for e in entries if e.article.edition == edition], own,

@@ -69,7 +69,7 @@ LEAFLET = Inputs(layouts=("pdf",), config=("pdf",), renderers=(
 DECLARED: dict[str, Inputs] = {
     "html": Inputs(layouts=("html",), config=("html",),  # html/: the stylesheet, icons and search.js it copies
                    renderers=(Renderer("pagefind_bin", "pagefind_bin"),)),  # the search index (search.py)
-    "pdf": LEAFLET + Inputs(renderers=(Renderer("pypdf", "pypdf"),)),  # the gate reads leaflets with pypdf
+    "pdf": LEAFLET + Inputs(renderers=(Renderer("pypdfium2", "pypdfium2"),)),  # the gate reads leaflets with PDFium
     "rss": Inputs(config=("feed",), renderers=(Renderer("feedgen", "feedgen"), Renderer("lxml", "lxml"))),
     "summary": Inputs(config=("summary",), renderers=(Renderer("textstat", "textstat"),)),
 }

