@@ -97,6 +97,11 @@ def structure_problems(data: bytes) -> list[str]:
     return problems
 
 
+# The operators text_runs follows: qpdf leaves out the rest (paths, colours, images) while it
+# parses, so Python never sees them.
+_TEXT_STATE = "q Q cm BT Tm Td TD T* TL Tf BDC BMC EMC Tj TJ ' \""
+
+
 def text_runs(page) -> list[Run]:
     """Every text-showing operator of a page with its marked content, printed size and height,
     following the graphics state (q, Q, cm) and the text matrix (Tm, Td, TD, T*, Tf, TL)."""
@@ -106,7 +111,7 @@ def text_runs(page) -> list[Run]:
     ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     tm = line = ctm
     size, leading = 0.0, 0.0
-    for operands, operator in pikepdf.parse_content_stream(page):
+    for operands, operator in pikepdf.parse_content_stream(page, _TEXT_STATE):
         op = str(operator)
         if op == "q":
             stack.append(ctm)
@@ -159,15 +164,19 @@ def _as_artifacts(pdf, page, orphans: set[int], height: float) -> None:
     for run in text_runs(page):
         if run.mcid in orphans:
             heights.setdefault(run.mcid, run.y)
-    instructions = []
-    for operands, operator in pikepdf.parse_content_stream(page):
-        if str(operator) == "BDC" and len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
+    instructions = pikepdf.parse_content_stream(page)  # rewritten in place: only the orphans' BDC change
+    begin = pikepdf.Operator("BDC")
+    for index, instruction in enumerate(instructions):
+        if instruction.operator != begin:
+            continue
+        operands = instruction.operands
+        if len(operands) > 1 and isinstance(operands[1], pikepdf.Dictionary) \
                 and int(operands[1].get("/MCID", -1)) in orphans:
             mcid = int(operands[1]["/MCID"])
             where = HEADER if heights.get(mcid, 0.0) > height / 2 else FOOTER
-            operands = [pikepdf.Name("/Artifact"),
-                        pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"), Subtype=pikepdf.Name(where))]
-        instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+            instructions[index] = pikepdf.ContentStreamInstruction(
+                [pikepdf.Name("/Artifact"), pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"), Subtype=pikepdf.Name(where))],
+                instruction.operator)
     page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
