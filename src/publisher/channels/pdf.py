@@ -7,13 +7,14 @@ are several, and WeasyPrint may read only files inside ``content/`` and ``layout
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import os
 import re
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from typing import Any, Optional
+from typing import Any, Iterable, Optional
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -85,8 +86,15 @@ class PdfChannel:
 
     def finish(self, entries: list[Entry], ctx: BuildContext) -> Rendered:
         options = ctx.options(self.section)
-        jobs = [(entry, _job(entry, ctx, variant), variant) for entry in entries for variant in variants(options)]
-        results = _render_all([job for _, job, _ in jobs], ctx)
+        jobs: list[tuple[Entry, LeafletJob, Variant]] = []  # made one by one, as _render_all takes them
+
+        def make():
+            for entry in entries:
+                for variant in variants(options):
+                    jobs.append((entry, _job(entry, ctx, variant), variant))
+                    yield jobs[-1][1]
+
+        results = _render_all(make(), len(entries) * len(variants(options)), ctx)
         rendered = Rendered(reused=sum(1 for r in results if r.reused))
         listed = []
         max_pages = options["max_pages"]
@@ -232,33 +240,46 @@ def _qr_svg(address: str, title: str) -> str:
     return code.svg_inline(scale=4, border=0, title=title, omitsize=False)
 
 
-def _render_all(jobs: list[LeafletJob], ctx: BuildContext) -> list[LeafletResult]:
-    """Reuse cached leaflets; render the rest, across one warm process per core when several."""
+def _render_all(jobs: Iterable[LeafletJob], count: int, ctx: BuildContext) -> list[LeafletResult]:
+    """Reuse cached leaflets; render the rest, across one warm process per core when several.
+
+    The jobs come one at a time: from the second leaflet to render on, the pool starts, and its
+    processes import WeasyPrint and render while this one lays out the rest of the jobs (a
+    job's HTML, CSS and QR code take about 10 ms; a thousand of them used to come first).
+    """
     cache = OutputCache(ctx.cache_dir, "leaflets")
+    made: list[LeafletJob] = []
     results: dict[int, LeafletResult] = {}
-    for index, job in enumerate(jobs):
-        hit = cache.get(job.key)
-        if hit is not None and inputs_unchanged(hit[1].get("inputs", ()), job.project):
-            results[index] = LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True,
-                                           low_resolution=tuple(map(tuple, hit[1].get("low_resolution", ()))),
-                                           dropped=tuple(map(tuple, hit[1].get("dropped", ()))))
-    pending = [i for i in range(len(jobs)) if i not in results]
-    workers = min(os.cpu_count() or 1, len(pending))
+    waiting: list[int] = []  # to render, not yet handed to a process
+    futures: dict = {}
+    workers = min(os.cpu_count() or 1, count)
 
     def finished(index: int, result: LeafletResult) -> None:
         results[index] = result
-        if not (result.refused or result.failed):
-            cache.put(jobs[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs,
+        if not (result.reused or result.refused or result.failed):  # a reused one keeps its entry, inputs and all
+            cache.put(made[index].key, result.pdf, {"pages": result.pages, "inputs": result.inputs,
                                                     "low_resolution": result.low_resolution,
                                                     "dropped": result.dropped})
-        ctx.report_progress("leaflets", len(results), len(jobs))
+        ctx.report_progress("leaflets", len(results), count)
 
-    if workers <= 1:
-        for index in pending:
-            finished(index, render_leaflet(jobs[index]))
-    else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=warm_up) as pool:
-            futures = {pool.submit(render_leaflet, jobs[index]): index for index in pending}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-    return [results[i] for i in range(len(jobs))]
+    with contextlib.ExitStack() as stack:
+        pool = None
+        for index, job in enumerate(jobs):
+            made.append(job)
+            hit = cache.get(job.key)
+            if hit is not None and inputs_unchanged(hit[1].get("inputs", ()), job.project):
+                finished(index, LeafletResult(job.slug, pdf=hit[0], pages=hit[1]["pages"], reused=True,
+                                              low_resolution=tuple(map(tuple, hit[1].get("low_resolution", ()))),
+                                              dropped=tuple(map(tuple, hit[1].get("dropped", ())))))
+                continue
+            waiting.append(index)
+            if pool is None and workers > 1 and len(waiting) > 1:
+                pool = stack.enter_context(ProcessPoolExecutor(max_workers=workers, initializer=warm_up))
+            if pool is not None:
+                futures.update((pool.submit(render_leaflet, made[i]), i) for i in waiting)
+                waiting.clear()
+        for index in waiting:  # one leaflet to render: quicker here than in a process of its own
+            finished(index, render_leaflet(made[index]))
+        for future in as_completed(futures):
+            finished(futures[future], future.result())
+    return [results[i] for i in range(len(made))]
