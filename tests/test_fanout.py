@@ -40,7 +40,7 @@ def many(tmp_path, hard: int | None = None):
 def forks(monkeypatch) -> list:
     """The children started, so a test cannot pass without rendering across processes."""
     started, fork = [], publisher.fanout._fork
-    monkeypatch.setattr(publisher.fanout, "_fork", lambda *a: started.append(a[0].name) or fork(*a))
+    monkeypatch.setattr(publisher.fanout, "_fork", lambda work, label: started.append(label) or fork(work, label))
     return started
 
 

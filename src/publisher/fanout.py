@@ -16,9 +16,12 @@ import pickle
 import signal
 import threading
 import traceback
+from typing import Callable, TypeVar
 
 from .errors import PublishError, error
 from .signals import held
+
+T, R = TypeVar("T"), TypeVar("R")
 
 FANOUT_FROM = 200  # articles: fewer render quicker than processes start
 
@@ -38,7 +41,8 @@ def render_all(channel, entries: list, renders) -> None:
     children: list = []
     try:
         with held():  # a forked child is always one in ``children``
-            children += [_fork(channel, share, renders) for share in shares[1:]]
+            children += [_fork(lambda share=share: [renders.article(channel, entry) for entry in share], channel.name)
+                         for share in shares[1:]]
         for done, entry in enumerate(shares[0], 1):
             renders.merge(channel, renders.article(channel, entry))
             progress(channel.name, done, len(entries))
@@ -63,15 +67,47 @@ def render_all(channel, entries: list, renders) -> None:
         progress(channel.name, done, len(entries))
 
 
-def _fork(channel, share: list, renders):
+def map_across(function: Callable[[T], R], items: list[T], least: int) -> list[R]:
+    """``[function(item) for item in items]``, cut into one share per core (forked children do
+    all but the first) when there are at least ``least`` items and forking is safe here.
+
+    For work that reads what the build wrote (the gate reading leaflets back): a child inherits
+    the items, so only the results travel, pickled, over a pipe.
+    """
+    workers = min(os.cpu_count() or 1, 8, len(items))
+    if workers < 2 or len(items) < least or threading.active_count() > 1:
+        return [function(item) for item in items]
+    size = -(-len(items) // workers)
+    shares = [items[start:start + size] for start in range(0, len(items), size)]
+    children: list = []
+    try:
+        with held():
+            children += [_fork(lambda share=share: [function(item) for item in share], function.__name__)
+                         for share in shares[1:]]
+        results = [function(item) for item in shares[0]]
+    except BaseException:
+        _kill(children)
+        raise
+    finally:
+        outcomes = _collect_all(children)
+    for outcome in outcomes:
+        if outcome[0] != "ok":
+            raise RuntimeError(f"a process reading the build failed:\n{outcome[1]}")
+        results += outcome[1]
+    return results
+
+
+def _fork(work: Callable[[], list], label: str):
+    """A child that runs ``work`` (``label``: what for) and sends back what it returns (or its
+    error), and this end of its pipe."""
     reader, writer = os.pipe()
     pid = os.fork()
     if pid:
         os.close(writer)
         return pid, os.fdopen(reader, "rb")
-    os.close(reader)  # the child: render the share, send the outcomes, and leave without cleanup
+    os.close(reader)  # the child: do the work, send the outcome, and leave without cleanup
     try:
-        result = ("ok", [renders.article(channel, entry) for entry in share])
+        result = ("ok", work())
     except PublishError as exc:
         result = ("error", exc.diagnostics)
     except BaseException:

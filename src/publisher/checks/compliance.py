@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..cache import Verdicts, cache_key
 from ..errors import Diagnostic, error
+from ..fanout import map_across
 from ..model import Entry
 from ..output import StagingFolder
 from .text import normalise, visible_text
@@ -66,7 +67,7 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
     reader) sees the PDF.
     """
     verdicts = verdicts or Verdicts(None)
-    problems = []
+    work = []  # (entry, path, verdict key, leaflet bytes, for a print shop?)
     for entry in entries:
         for name in LEAFLET_OUTPUTS:
             path = outputs.get(entry.article.slug, {}).get(name)
@@ -75,40 +76,59 @@ def verify_leaflets(entries: list[Entry], outputs: dict[str, dict[str, str]], st
             data = staging.read_bytes(path)
             key = cache_key("leaflet", data, *(part for d in entry.disclaimers
                                                 for part in (d.short, entry.disclaimer_html[d.id])))
-            if verdicts.seen(key):
-                continue
-            found = len(problems)
-            try:
-                pages = [_pdf_text(text) for text in leaflet_text(data)]
-            except Exception as exc:  # a damaged file: PdfiumError, or whatever a reader raises on one
-                problems.append(error(path, None, "verify.unreadable",
-                                      f"article {entry.article.slug!r}: the leaflet cannot be read as a PDF ({exc})"))
-                continue
-            from ..channels.pdftags import structure_problems
-
-            problems += [error(path, None, "verify.tagging", f"article {entry.article.slug!r}: {problem} (PDF/UA); "
-                               "check layouts/pdf/leaflet.css, or report it as a bug of publish")
-                         for problem in structure_problems(data)]
-            if name == "pdf_print":
-                from ..channels.pdfx import print_problems
-
-                problems += [error(path, None, "verify.print", f"article {entry.article.slug!r}: the leaflet for a "
-                                   f"print shop is not PDF/X-4: {problem}") for problem in print_problems(data)]
-            whole = " ".join(pages)
-            for disclaimer in entry.disclaimers:
-                short = _pdf_text(disclaimer.short)
-                for number, text in enumerate(pages, 1):
-                    if short not in text:
-                        problems.append(error(path, None, "verify.disclaimer",
-                                              f"article {entry.article.slug!r}: page {number} of the leaflet lacks the "
-                                              f"short text of disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.css"))
-                if _pdf_text(visible_text(entry.disclaimer_html[disclaimer.id])) not in whole:
+            if not verdicts.seen(key):
+                work.append((entry, path, key, data, name == "pdf_print"))
+    if work:
+        import pikepdf  # noqa: F401 - imported before forking, so the children need not
+        import pypdfium2  # noqa: F401
+    readings = map_across(read_leaflet, [(data, print_shop) for *_, data, print_shop in work], READ_ACROSS_FROM)
+    problems = []
+    for (entry, path, key, _, _), (pages, unreadable, flaws, print_flaws) in zip(work, readings):
+        slug = entry.article.slug
+        if unreadable:
+            problems.append(error(path, None, "verify.unreadable",
+                                  f"article {slug!r}: the leaflet cannot be read as a PDF ({unreadable})"))
+            continue
+        found = len(problems)
+        problems += [error(path, None, "verify.tagging", f"article {slug!r}: {problem} (PDF/UA); "
+                           "check layouts/pdf/leaflet.css, or report it as a bug of publish") for problem in flaws]
+        problems += [error(path, None, "verify.print", f"article {slug!r}: the leaflet for a print shop is not "
+                           f"PDF/X-4: {problem}") for problem in print_flaws]
+        whole = " ".join(pages)
+        for disclaimer in entry.disclaimers:
+            short = _pdf_text(disclaimer.short)
+            for number, text in enumerate(pages, 1):
+                if short not in text:
                     problems.append(error(path, None, "verify.disclaimer",
-                                          f"article {entry.article.slug!r}: the leaflet lacks the full text of "
-                                          f"disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.html"))
-            if len(problems) == found:
-                verdicts.passed(key)
+                                          f"article {slug!r}: page {number} of the leaflet lacks the "
+                                          f"short text of disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.css"))
+            if _pdf_text(visible_text(entry.disclaimer_html[disclaimer.id])) not in whole:
+                problems.append(error(path, None, "verify.disclaimer",
+                                      f"article {slug!r}: the leaflet lacks the full text of "
+                                      f"disclaimer {disclaimer.id!r}; check layouts/pdf/leaflet.html"))
+        if len(problems) == found:
+            verdicts.passed(key)
     return problems
+
+
+READ_ACROSS_FROM = 8  # leaflets: reading one takes about 20 ms, starting a process a few
+
+
+def read_leaflet(job: tuple[bytes, bool]) -> tuple[list[str], str, list[str], list[str]]:
+    """(each page's text, why the file cannot be read or "", its PDF/UA problems, and its PDF/X
+    problems if it is for a print shop): what the gate reads in a leaflet, in a process of its own."""
+    from ..channels.pdftags import structure_problems
+
+    data, print_shop = job
+    try:
+        pages = [_pdf_text(text) for text in leaflet_text(data)]
+    except Exception as exc:  # a damaged file: PdfiumError, or whatever a reader raises on one
+        return [], str(exc) or type(exc).__name__, [], []
+    if print_shop:
+        from ..channels.pdfx import print_problems
+
+        return pages, "", structure_problems(data), print_problems(data)
+    return pages, "", structure_problems(data), []
 
 
 def leaflet_text(data: bytes) -> list[str]:
