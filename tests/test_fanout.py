@@ -22,9 +22,9 @@ COUNT = 210
 CHANNELS = ["html", "rss", "summary"]  # leaflets are rendered by their own pool: not this
 
 
-def many(tmp_path, hard: int | None = None):
+def many(tmp_path, hard: int | None = None, count: int = COUNT):
     proj = copy_repo(tmp_path / "proj")
-    for number in range(COUNT):
+    for number in range(count):
         summary = (f"Note {number} is about chronic pain." if number % 7 == 0  # a glossary term: a warning
                    else f"Note {number} is short.")
         if number == hard:
@@ -54,7 +54,7 @@ def build_both(proj, tmp_path, monkeypatch):
 def test_pages_rendered_across_processes_equal_one_process(tmp_path, monkeypatch, forks):
     proj = many(tmp_path)
     fanned, single = build_both(proj, tmp_path, monkeypatch)
-    assert sorted(set(forks)) == ["html", "summary"]
+    assert sorted(set(forks)) == ["_disclaimers_missing", "html", "summary"]  # the gate reads pages across them too
     assert len(fanned.articles) == COUNT + 1
     assert tree_bytes(fanned.out) == tree_bytes(single.out)
     assert [str(w) for w in fanned.warnings] == [str(w) for w in single.warnings]
@@ -114,3 +114,72 @@ def test_a_render_process_that_dies_fails_the_build_and_keeps_the_last_one(tmp_p
     assert tree_bytes(proj / "build") == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["proj"]
     assert sorted(p.name for p in proj.iterdir() if p.name.startswith(".")) == []  # no staging folder left
+
+
+# --- the gate reads the outputs back across processes too ---------------------------------------
+
+
+def _without_disclaimers(proj, template: str, slug: str) -> None:
+    """The project's own layout drops every disclaimer block for one article (a layout mistake)."""
+    path = proj / "layouts" / template
+    text = path.read_text(encoding="utf-8")
+    for place in ("top", "bottom"):
+        text = text.replace(f"{{% for disclaimer, text in {place} %}}",
+                            f"{{% for disclaimer, text in {place} if article.slug != {slug!r} %}}")
+    path.write_text(text, encoding="utf-8")
+
+
+def _refused_both_ways(proj, tmp_path, monkeypatch, channels, least_name, least) -> list[list[str]]:
+    failures = []
+    for fan in (True, False):
+        if not fan:
+            monkeypatch.setattr(least_name, least)
+        with pytest.raises(publisher.PublishError) as raised:
+            publisher.build(proj, out=tmp_path / f"out-{fan}", as_of=AS_OF, channels=channels, use_cache=False)
+        failures.append([str(d) for d in raised.value.diagnostics])
+        assert not (tmp_path / f"out-{fan}").exists()
+    return failures
+
+
+def test_a_page_without_its_disclaimers_in_a_childs_share_fails_the_gate(tmp_path, monkeypatch, forks):
+    proj = many(tmp_path)
+    _without_disclaimers(proj, "html/article.html", "note-000")  # dated last: in the second share
+    failures = _refused_both_ways(proj, tmp_path, monkeypatch, ["html"], "publisher.checks.compliance.FANOUT_FROM", 10**9)
+    assert "_disclaimers_missing" in forks  # read back across processes, the first time
+    assert failures[0] == failures[1]
+    gate = [line for line in failures[0] if "[verify.disclaimer]" in line]
+    assert gate and all(line.startswith("site/note-000/index.html:") and "'note-000'" in line for line in gate), failures[0]
+
+
+def test_a_leaflet_without_its_disclaimers_in_a_childs_share_fails_the_gate(tmp_path, monkeypatch, forks):
+    proj = many(tmp_path, count=9)
+    _without_disclaimers(proj, "pdf/leaflet.html", "note-000")  # dated last: in the second share
+    failures = _refused_both_ways(proj, tmp_path, monkeypatch, ["pdf"],
+                                  "publisher.checks.compliance.READ_ACROSS_FROM", 10**9)
+    assert forks == ["read_leaflet"]  # the ten leaflets read back in two shares, the first time only
+    assert failures[0] == failures[1]
+    gate = [line for line in failures[0] if "[verify.disclaimer]" in line]
+    assert gate and all(line.startswith("site/note-000/note-000.pdf:") and "lacks the full text" in line
+                        for line in gate), failures[0]
+
+
+def test_a_reading_process_that_dies_fails_the_build_and_keeps_the_last_one(tmp_path, monkeypatch, forks):
+    proj = many(tmp_path, count=9)
+    publisher.build(proj, as_of=AS_OF, channels=["pdf"])
+    before = tree_bytes(proj / "build")
+    from publisher.checks import compliance
+
+    read, parent = compliance.read_leaflet, os.getpid()
+
+    def dies_in_a_child(job):
+        if os.getpid() != parent:
+            os._exit(9)
+        return read(job)
+
+    monkeypatch.setattr(compliance, "read_leaflet", dies_in_a_child)
+    with pytest.raises(publisher.PublishError) as raised:
+        publisher.build(proj, as_of=AS_OF, channels=["pdf"], use_cache=False)
+    [problem] = raised.value.diagnostics
+    assert problem.code == "build.read-process" and "exit status 9" in problem.message
+    assert tree_bytes(proj / "build") == before
+    assert sorted(p.name for p in proj.iterdir() if p.name.startswith(".")) == [".cache"]  # no staging folder left

@@ -220,6 +220,9 @@ CODES = (
     Code(("build.render-process",),
          "a process rendering a share of the pages ended before finishing (killed, out of memory); nothing was"
          " changed: build again"),
+    Code(("build.read-process",),
+         "a process reading a share of the outputs back for the disclaimer gate ended before finishing (killed,"
+         " out of memory); nothing was changed: build again"),
     Code(("feed.base-url",), "feeds need `[site] base_url` (an error with `--channel rss`, a warning otherwise)"),
     Code(("feed.guid",),
          "an article has no `id`, so its feed id is its address and changes with the slug", warning=True),

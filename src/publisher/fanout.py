@@ -91,8 +91,12 @@ def map_across(function: Callable[[T], R], items: list[T], least: int) -> list[R
     finally:
         outcomes = _collect_all(children)
     for outcome in outcomes:
-        if outcome[0] != "ok":
-            raise RuntimeError(f"a process reading the build failed:\n{outcome[1]}")
+        if outcome[0] == "killed":
+            raise PublishError([error(None, None, "build.read-process",
+                                      f"a process reading the outputs back ended before finishing ({outcome[1]}: "
+                                      "killed, or out of memory?); the output folder is unchanged: run the build again")])
+        if outcome[0] != "ok":  # an exception in our code: show it, as one in this process would be
+            raise RuntimeError(f"a process reading the outputs back failed:\n{outcome[1]}")
         results += outcome[1]
     return results
 
