@@ -32,7 +32,8 @@ def many(tmp_path, hard: int | None = None, count: int = COUNT):
                        "investigations substantiate multidimensional pharmacological interventions.")
         write_article(proj, f"note-{number:03d}", f"title: Note {number}\ndate: 2026-06-{number % 28 + 1:02d}\n"
                       f"author: A. Writer\ndescription: Note {number}.\ntags: [notes]\nplain_summary: {summary}\n",
-                      f"Note number {number}, with *some* emphasis.\n")
+                      f"Note number {number}, with *some* emphasis.\n"
+                      + ("Your plan was made by the team. It was checked by a nurse.\n" if number % 5 == 0 else ""))
     return proj
 
 
@@ -54,11 +55,14 @@ def build_both(proj, tmp_path, monkeypatch):
 def test_pages_rendered_across_processes_equal_one_process(tmp_path, monkeypatch, forks):
     proj = many(tmp_path)
     fanned, single = build_both(proj, tmp_path, monkeypatch)
-    assert sorted(set(forks)) == ["_disclaimers_missing", "html", "summary"]  # the gate reads pages across them too
+    # the [plain] checks and the gate's reading of the pages go across them too
+    assert sorted(set(forks)) == ["_disclaimers_missing", "_plain_of", "html", "summary"]
     assert len(fanned.articles) == COUNT + 1
     assert tree_bytes(fanned.out) == tree_bytes(single.out)
     assert [str(w) for w in fanned.warnings] == [str(w) for w in single.warnings]
     assert sum("summary.glossary" in str(w) for w in fanned.warnings) == len(range(0, COUNT, 7))
+    passive = [str(w) for w in fanned.warnings if "[plain.passive]" in str(w) and str(w).startswith("content/note-")]
+    assert len(passive) == len(range(0, COUNT, 5))  # found across them
     assert fanned.outputs == single.outputs
 
 
@@ -74,7 +78,7 @@ def test_a_summary_too_hard_to_read_in_any_share_fails_the_build(hard, tmp_path,
         failures.append([str(d) for d in raised.value.diagnostics])
         assert not (tmp_path / f"out-{fan}").exists()
     assert failures[0] == failures[1]
-    assert forks == []  # refused by the plan: no page was rendered, in any process
+    assert set(forks) == {"_plain_of"}  # refused by the plan (which checks across processes): no page was rendered
     assert [line for line in failures[0] if "[summary.readability]" in line][0].startswith(
         f"content/note-{hard:03d}.md:")
 
@@ -144,7 +148,7 @@ def _refused_both_ways(proj, tmp_path, monkeypatch, channels, least_name, least)
 def test_a_page_without_its_disclaimers_in_a_childs_share_fails_the_gate(tmp_path, monkeypatch, forks):
     proj = many(tmp_path)
     _without_disclaimers(proj, "html/article.html", "note-000")  # dated last: in the second share
-    failures = _refused_both_ways(proj, tmp_path, monkeypatch, ["html"], "publisher.checks.compliance.FANOUT_FROM", 10**9)
+    failures = _refused_both_ways(proj, tmp_path, monkeypatch, ["html"], "publisher.fanout.FANOUT_FROM", 10**9)
     assert "_disclaimers_missing" in forks  # read back across processes, the first time
     assert failures[0] == failures[1]
     gate = [line for line in failures[0] if "[verify.disclaimer]" in line]

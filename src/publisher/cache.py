@@ -48,17 +48,25 @@ class Memo:
 def kept_findings(cache, parts: tuple, make) -> list:
     """The diagnostics ``make()`` finds, kept in ``cache`` (a PackCache, or None: not kept) under a
     digest of ``parts``, which must hold everything the check reads (our code included)."""
+    key = cache_key(*parts)
+    found = cached_findings(cache, key)
+    if found is None:
+        found = make()
+        keep_findings(cache, key, found)
+    return found
+
+
+def cached_findings(cache, key: str) -> list | None:
+    """The diagnostics kept under ``key`` (see kept_findings), or None."""
     from .errors import Diagnostic
 
-    if cache is None:
-        return make()
-    key = cache_key(*parts)
-    hit = cache.get(key)
-    if hit is not None:
-        return [Diagnostic(*fields) for fields in json.loads(hit[0])]
-    found = make()
-    cache.put(key, json.dumps([[d.path, d.line, d.code, d.message, d.severity] for d in found]).encode(), {})
-    return found
+    hit = cache.get(key) if cache is not None else None
+    return None if hit is None else [Diagnostic(*fields) for fields in json.loads(hit[0])]
+
+
+def keep_findings(cache, key: str, found: list) -> None:
+    if cache is not None:
+        cache.put(key, json.dumps([[d.path, d.line, d.code, d.message, d.severity] for d in found]).encode(), {})
 
 
 def folder_digest(folder: Path, skip: str | None = None) -> str:

@@ -67,15 +67,16 @@ def render_all(channel, entries: list, renders) -> None:
         progress(channel.name, done, len(entries))
 
 
-def map_across(function: Callable[[T], R], items: list[T], least: int) -> list[R]:
+def map_across(function: Callable[[T], R], items: list[T], least: int | None = None) -> list[R]:
     """``[function(item) for item in items]``, cut into one share per core (forked children do
-    all but the first) when there are at least ``least`` items and forking is safe here.
+    all but the first) when there are at least ``least`` items (FANOUT_FROM unless given) and
+    forking is safe here.
 
     For work that reads what the build wrote (the gate reading leaflets back): a child inherits
     the items, so only the results travel, pickled, over a pipe.
     """
     workers = min(os.cpu_count() or 1, 8, len(items))
-    if workers < 2 or len(items) < least or threading.active_count() > 1:
+    if workers < 2 or len(items) < (FANOUT_FROM if least is None else least) or threading.active_count() > 1:
         return [function(item) for item in items]
     size = -(-len(items) // workers)
     shares = [items[start:start + size] for start in range(0, len(items), size)]

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Optional
 from . import dates
 from .approvals import APPROVALS_NAME, check_approvals, fingerprint, load_approvals, reviews_of
 from .bundles import bundle_files
-from .cache import CACHE_DIR, PackCache, cache_key, kept_findings
+from .cache import CACHE_DIR, PackCache, cache_key, cached_findings, keep_findings
 from .checks.claims import CLAIMS_NAME, lint_claims, load_claims
 from .checks.plain import check_plain
 from .checks.links import check_addresses
@@ -31,6 +31,7 @@ from .editions import (alternates, check_reserved_slugs, check_translations, edi
                        localise_disclaimers)
 from .strings import check_catalogues
 from .errors import Diagnostic, PublishError, error, warning
+from .fanout import map_across
 from .glossary import GLOSSARY_NAME, load_glossary
 from .markdown import HTML, PLAIN, Conversion, MarkdownConverter
 from .model import Article, Entry, Project, Selection, Site
@@ -211,17 +212,36 @@ def gate_articles(articles: Iterable[Article], site: Site, now: dates.Moment, ro
     review, an approval the text has moved on from; and the [plain] findings, which ``cache``
     keeps by the article's text, the [plain] settings, the glossary and our code."""
     problems = []
-    settings = json.dumps([dict(site.config.plain), site.glossary.terms], sort_keys=True, default=str)
-    for article in articles:
-        raw = (root / article.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n")
+    articles = list(articles)
+    raws = [(root / a.source).read_text(encoding="utf-8-sig").replace("\r\n", "\n").split("\n") for a in articles]
+    for article, raw, plain in zip(articles, raws, plain_findings(articles, raws, site, cache)):
         problems += lint_claims(article, raw, list(site.claims))
-        problems += kept_findings(cache, ("plain", code_digest(), settings, article.source, article.lang, "\n".join(raw)),
-                                  lambda: check_plain(article, raw, site.config.plain, site.glossary))
+        problems += plain
         print_, reviews = review_state(article, site)
         problems += check_approvals(article, print_, site.approvals.get(article.slug, {}), site.config.review.roles,
                                     now)
         problems += check_review(article, reviews, site.config.review, now)
     return problems
+
+
+def plain_findings(articles: list[Article], raws: list[list[str]], site: Site, cache) -> list[list[Diagnostic]]:
+    """Each article's [plain] findings: those ``cache`` keeps (by the article's text, the [plain]
+    settings, the glossary and our code), the rest found across the cores (fanout.map_across),
+    the dearest check of loading a thousand articles."""
+    settings = json.dumps([dict(site.config.plain), site.glossary.terms], sort_keys=True, default=str)
+    keys = [cache_key("plain", code_digest(), settings, a.source, a.lang, "\n".join(raw)) for a, raw in zip(articles, raws)]
+    found = [cached_findings(cache, key) for key in keys]
+    missing = [index for index, kept in enumerate(found) if kept is None]
+    jobs = [(articles[index], raws[index], site) for index in missing]
+    for index, diagnostics in zip(missing, map_across(_plain_of, jobs)):
+        found[index] = diagnostics
+        keep_findings(cache, keys[index], diagnostics)
+    return found
+
+
+def _plain_of(job: tuple[Article, list[str], Site]) -> list[Diagnostic]:
+    article, raw, site = job
+    return check_plain(article, raw, site.config.plain, site.glossary)
 
 
 def check_layouts(plan: Plan) -> list[Diagnostic]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..cache import Verdicts, cache_key
 from ..errors import Diagnostic, error
-from ..fanout import FANOUT_FROM, map_across
+from ..fanout import map_across
 from ..model import Entry
 from ..output import StagingFolder
 from .text import normalise, visible_text
@@ -35,7 +35,7 @@ def verify_html_pages(entries: list[Entry], outputs: dict[str, dict[str, str]], 
                 work.append((entry, page, plain, wanted, key))
     jobs = [(str(staging.root / page), plain, [text for text, _ in wanted]) for _, page, plain, wanted, _ in work]
     problems = []
-    for (entry, page, plain, wanted, key), missing in zip(work, map_across(_disclaimers_missing, jobs, FANOUT_FROM)):
+    for (entry, page, plain, wanted, key), missing in zip(work, map_across(_disclaimers_missing, jobs)):
         for index in missing:
             form, disclaimer = "plain words" if plain else "full text", wanted[index][1]
             problems.append(error(page, None, "verify.disclaimer",
